@@ -1,0 +1,67 @@
+# congso — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi messages clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "congso needs Python >= 3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,postgres]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install congso with its dev tools
+
+migrate: install ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## Load the Thanh Hóa reference data and demo logins (idempotent)
+	$(PY) manage.py load_demo
+
+run: demo ## Set up, load the demo data and serve http://127.0.0.1:8000 with the background worker
+	$(PY) manage.py collectstatic --noinput -v0
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bash scripts/serve.sh
+
+serve: install ## Serve without reloading data (web + worker)
+	$(PY) manage.py collectstatic --noinput -v0
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bash scripts/serve.sh
+
+test: install ## Run the whole suite on SQLite (browser tests included when chromium is installed)
+	$(PY) -m pytest
+
+test-fast: install ## The suite without the browser tests
+	$(PY) -m pytest -m "not browser"
+
+test-browser: install ## Only the browser tests
+	$(PY) -m pytest -m browser
+
+test-postgres: install ## The whole suite against PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/congso)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/congso} $(PY) -m pytest
+
+lint: install ## ruff format --check and ruff check
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: install ## Format the code
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+openapi: install ## Regenerate docs/openapi.json from the code
+	$(PY) manage.py export_openapi docs/openapi.json
+
+messages: install ## Update and compile the vi/en translation catalogs (needs GNU gettext)
+	$(PY) manage.py makemessages -l vi -l en --ignore='.venv/*' --ignore='tools/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*'
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

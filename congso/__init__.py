@@ -1,0 +1,1 @@
+"""congso — an open-source digital-government platform for a Vietnamese province."""

@@ -1,0 +1,27 @@
+"""State changes of accounts."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from congso.accounts.models import StaffAssignment, User
+
+
+@transaction.atomic
+def ensure_user(username: str, *, password: str, full_name: str, account_type: str, **extra) -> tuple[User, bool]:
+    """Create ``username`` if missing; an existing user is left exactly as it is (idempotent demo load)."""
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user, False
+    user = User(username=username, full_name=full_name, account_type=account_type, **extra)
+    user.set_password(password)
+    user.save()
+    return user, True
+
+
+@transaction.atomic
+def assign_role(user: User, agency, role: str, title: str = "") -> StaffAssignment:
+    assignment, _created = StaffAssignment.objects.get_or_create(
+        user=user, agency=agency, role=role, defaults={"title": title}
+    )
+    return assignment

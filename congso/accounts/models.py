@@ -1,0 +1,57 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congso.accounts.choices import AccountType, Role
+
+phone_validator = RegexValidator(
+    r"^0[0-9]{9}$", _("Số điện thoại phải gồm 10 chữ số và bắt đầu bằng 0, ví dụ 0912345678.")
+)
+
+
+class User(AbstractUser):
+    """Người dùng / user: a citizen, a business representative or a member of staff."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=10, blank=True, validators=[phone_validator])
+    account_type = models.CharField(
+        _("loại tài khoản"), max_length=20, choices=AccountType.choices, default=AccountType.CITIZEN
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="accounts_user_phone_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def roles_at(self, agency) -> set[str]:
+        return {a.role for a in self.staff_assignments.all() if a.agency_id == agency.pk and a.active}
+
+
+class StaffAssignment(models.Model):
+    """Phân công cán bộ / staff assignment: a user holds a role at an agency."""
+
+    user = models.ForeignKey(User, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="staff_assignments")
+    agency = models.ForeignKey(
+        "geo.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="staff_assignments"
+    )
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
+    title = models.CharField(_("chức vụ"), max_length=120, blank=True, help_text=_("Ví dụ: Phó Giám đốc Sở"))
+    active = models.BooleanField(_("đang hiệu lực"), default=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phân công cán bộ")
+        verbose_name_plural = _("phân công cán bộ")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="accounts_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.agency}"

@@ -1,0 +1,21 @@
+"""The public REST API, ``/api/v1/`` (OpenAPI 3.1; JSON with ensure_ascii=False; problem+json errors)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from congso.api.v1.errors import install_error_handlers
+from congso.api.v1.renderers import UnicodeJSONRenderer
+
+api = NinjaAPI(
+    title="congso API",
+    version="1",
+    description="API công khai của congso: danh mục thủ tục hành chính, đơn vị hành chính, cơ quan, lịch làm việc.",
+    renderer=UnicodeJSONRenderer(),
+    urls_namespace="api-v1",
+)
+install_error_handlers(api)
+
+api.add_router("/procedures", "congso.catalog.api.router")
+api.add_router("/geo", "congso.geo.api.router")
+api.add_router("/calendar", "congso.workcalendar.api.router")

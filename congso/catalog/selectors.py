@@ -1,0 +1,77 @@
+"""Reads of the procedure catalog."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+
+from congso.catalog.models import Component, FeeLine, Procedure, ResultDocument
+from congso.catalog.search import fts5_query, rank_key, search_tokens
+
+# A province catalog holds a few thousand procedures at most; ranking this many in Python is cheap.
+MAX_CANDIDATES = 1000
+
+
+def current_procedures() -> QuerySet[Procedure]:
+    return Procedure.objects.current().select_related("field")
+
+
+def _candidate_ids(query: str, base: QuerySet[Procedure]) -> list[tuple[int, str]]:
+    tokens = search_tokens(query)
+    if not tokens:
+        return []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM catalog_procedure_fts WHERE catalog_procedure_fts MATCH %s "
+                "ORDER BY bm25(catalog_procedure_fts) LIMIT %s",
+                [fts5_query(query), MAX_CANDIDATES * 4],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        qs = base.filter(pk__in=ids)
+    else:
+        # pg_trgm's GIN index serves these regular expressions: each token must start a word.
+        qs = base
+        for token in tokens:
+            qs = qs.filter(search_text__regex=rf"(^| ){token}")
+    return list(qs.values_list("pk", "name")[:MAX_CANDIDATES])
+
+
+def search_procedures(
+    query: str = "",
+    *,
+    field_id: int | None = None,
+    level: str | None = None,
+    agency_id: int | None = None,
+    online: str | None = None,
+) -> QuerySet[Procedure] | list[Procedure]:
+    """Current procedures matching ``query`` (folded: diacritics and case do not matter), best first."""
+    base = current_procedures()
+    if field_id:
+        base = base.filter(field_id=field_id)
+    if level:
+        base = base.filter(level=level)
+    if agency_id:
+        base = base.filter(agencies__pk=agency_id)
+    if online:
+        base = base.filter(online_class=online)
+    if not search_tokens(query):
+        return base.order_by("name") if not query.strip() else base.none()
+    candidates = _candidate_ids(query, base)
+    candidates.sort(key=lambda item: rank_key(query, item[1]))
+    order = [pk for pk, _name in candidates]
+    by_id = {p.pk: p for p in base.filter(pk__in=order)}
+    return [by_id[pk] for pk in order if pk in by_id]
+
+
+def procedure_detail(pk: int) -> Procedure:
+    return (
+        Procedure.objects.select_related("field")
+        .prefetch_related(
+            Prefetch("fee_lines", FeeLine.objects.order_by("order")),
+            Prefetch("components", Component.objects.order_by("order")),
+            Prefetch("results", ResultDocument.objects.order_by("order")),
+            "agencies",
+        )
+        .get(pk=pk)
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from congso.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("thu-tuc/", views.procedure_list, name="procedure-list"),
+    path("thu-tuc/<int:pk>/", views.procedure_detail_view, name="procedure-detail"),
+]

@@ -1,0 +1,57 @@
+"""Citizen-facing pages: find a procedure."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from congso.catalog.choices import OnlineClass, ProcedureLevel
+from congso.catalog.models import Field, Procedure
+from congso.catalog.selectors import current_procedures, procedure_detail, search_procedures
+from congso.geo.models import AdministrativeUnit
+
+PAGE_SIZE = 20
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def home(request):
+    context = {
+        "procedure_count": current_procedures().count(),
+        "commune_count": AdministrativeUnit.objects.current().filter(level="commune").count(),
+        "fields": Field.objects.order_by("name"),
+    }
+    return render(request, "portal/home.html", context)
+
+
+def procedure_list(request):
+    q = request.GET.get("q", "")[:200]
+    field_id = _int_or_none(request.GET.get("field"))
+    level = request.GET.get("level") if request.GET.get("level") in ProcedureLevel.values else None
+    online = request.GET.get("online") if request.GET.get("online") in OnlineClass.values else None
+    results = search_procedures(q, field_id=field_id, level=level, online=online)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "q": q,
+        "page": page,
+        "fields": Field.objects.order_by("name"),
+        "levels": ProcedureLevel.choices,
+        "online_classes": OnlineClass.choices,
+        "selected": {"field": field_id, "level": level, "online": online},
+        "querystring": request.GET.copy(),
+    }
+    return render(request, "portal/procedure_list.html", context)
+
+
+def procedure_detail_view(request, pk: int):
+    try:
+        procedure = procedure_detail(pk)
+    except Procedure.DoesNotExist:
+        raise Http404 from None
+    return render(request, "portal/procedure_detail.html", {"procedure": procedure})

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Serve congso: gunicorn (WSGI, sync workers) on $HOST:$PORT plus the django-tasks database worker.
+# Ctrl-C stops both.
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+WORKERS=${WEB_CONCURRENCY:-3}
+
+"$PY" manage.py db_worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+
+echo
+echo "congso: http://$HOST:$PORT/  (quản trị: http://$HOST:$PORT/admin/) — Ctrl-C để dừng"
+"$PY" -m gunicorn congso.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" --access-logfile - &
+web=$!
+trap 'kill "$web" "$worker" 2>/dev/null || true' EXIT INT TERM
+wait -n "$web" "$worker"
