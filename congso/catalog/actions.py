@@ -66,6 +66,10 @@ def import_records(
         if existing is not None:
             if export_record(existing) == _comparable(record, fld, departments):
                 report.unchanged.append(record["key"])
+                fresh = existing.build_search_text()
+                if existing.search_text != fresh:  # the folding rules changed since the last import
+                    existing.search_text = fresh
+                    existing.save(update_fields=["search_text"])
                 continue
             existing.valid_to = today
             existing.save(update_fields=["valid_to"])

@@ -48,3 +48,29 @@ class ProcedureAdmin(admin.ModelAdmin):
         # Keep the folded search column in step with what the administrator typed.
         obj.search_text = obj.build_search_text()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(FeeLine)
+class FeeLineAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "amount", "per_copy", "procedure"]
+    list_filter = ["kind", "per_copy"]
+    search_fields = ["name", "procedure__name"]
+    list_select_related = ["procedure"]
+    raw_id_fields = ["procedure"]
+
+
+@admin.register(Component)
+class ComponentAdmin(admin.ModelAdmin):
+    list_display = ["name", "copies", "original", "mandatory", "procedure"]
+    list_filter = ["original", "mandatory"]
+    search_fields = ["name", "procedure__name"]
+    list_select_related = ["procedure"]
+    raw_id_fields = ["procedure"]
+
+
+@admin.register(ResultDocument)
+class ResultDocumentAdmin(admin.ModelAdmin):
+    list_display = ["name", "procedure"]
+    search_fields = ["name", "procedure__name"]
+    list_select_related = ["procedure"]
+    raw_id_fields = ["procedure"]

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congso.catalog.choices import DurationUnit, FeeKind, OnlineClass, ProcedureLevel
-from congso.core.text import fold_vi
+from congso.core.text import search_tokens
 from congso.geo.choices import AgencyKind
 
 
@@ -77,7 +77,7 @@ class Procedure(models.Model):
     source = models.CharField(_("nguồn"), max_length=500, blank=True)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
-    # fold_vi(name, code, field...): indexed by FTS5 on SQLite and pg_trgm on PostgreSQL.
+    # folded tokens of name, code, field: indexed by FTS5 on SQLite and pg_trgm on PostgreSQL.
     search_text = models.TextField(_("chuỗi tìm kiếm"), blank=True, editable=False)
 
     objects = ProcedureQuerySet.as_manager()
@@ -98,7 +98,8 @@ class Procedure(models.Model):
 
     def build_search_text(self) -> str:
         parts = [self.name, self.name_en, self.code, self.national_code, self.field.name if self.field_id else ""]
-        return fold_vi(" ".join(p for p in parts if p))
+        # Folded word tokens: "1.001193.000.00.00.H56" is searchable by "001193" on every database.
+        return " ".join(search_tokens(" ".join(p for p in parts if p)))
 
     @property
     def offered_online(self) -> bool:

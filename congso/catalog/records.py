@@ -2,7 +2,7 @@
 
 One *record* is one procedure as a plain dict, the same shape as ``data/catalog/procedures.json``.
 CSV and XLSX hold one row per procedure; list cells hold one item per line, and the parts of an
-item (fee, component) are separated by `` | ``.
+item (fee, component) are separated by `` | ``; a fee's exemptions by `` // ``.
 
 A bad file yields a row-level report — (line, field, Vietnamese message) — and nothing is imported.
 """
@@ -53,6 +53,8 @@ COLUMNS = [
     "unconfirmed",
     "source",
 ]
+# Exemption texts quote legal references with "/" and ";", so a rarer separator keeps them apart.
+EXEMPTION_SEPARATOR = " // "
 TRUE_WORDS = {"1", "true", "x", "co", "có", "yes", "đúng", "ban chinh", "bản chính"}
 FALSE_WORDS = {"0", "false", "", "khong", "không", "no", "sai", "ban sao", "bản sao"}
 
@@ -180,7 +182,7 @@ def _unflatten(raw: dict) -> dict:
                 "name": parts[1],
                 "amount": parts[2],
                 "per_copy": parts[3],
-                "exemptions": [e.strip() for e in parts[4].split(";") if e.strip()],
+                "exemptions": [e.strip() for e in parts[4].split(EXEMPTION_SEPARATOR) if e.strip()],
             }
         )
     record["fees"] = fees
@@ -468,7 +470,7 @@ def flatten(record: dict) -> dict:
                     f["name"],
                     "" if f["amount"] is None else str(f["amount"]),
                     yes(f["per_copy"]),
-                    "; ".join(f["exemptions"]),
+                    EXEMPTION_SEPARATOR.join(f["exemptions"]),
                 ]
             )
             for f in record["fees"]

@@ -43,7 +43,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        cal = current_calendar()
         raw = options["start"].strip()
         try:
             start = dt.datetime.fromisoformat(raw)
@@ -53,7 +52,9 @@ class Command(BaseCommand):
                 % {"raw": raw}
             ) from None
         first, last = 2020, 2030
-        if not first <= cal.to_local(start).year <= last:
+        if start.tzinfo is not None:
+            start = start.astimezone(clock.VN_TZ)
+        if not first <= start.year <= last:
             raise CommandError(
                 _("Lịch làm việc chỉ có dữ liệu từ năm %(first)s đến năm %(last)s, nhận được %(raw)r")
                 % {"first": first, "last": last, "raw": raw}
@@ -61,6 +62,9 @@ class Command(BaseCommand):
         given = [k for k in ("days", "hours", "calendar_days") if options[k] is not None]
         if not given:
             raise CommandError(_("Cần chỉ rõ thời hạn: --days N, --hours H hoặc --calendar-days N"))
+        for key in given:
+            _number(options[key], "--" + key.replace("_", "-"))
+        cal = current_calendar()
         try:
             if options["days"] is not None:
                 due = clock.add_working_days(cal, start, _number(options["days"], "--days"))
