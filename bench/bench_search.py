@@ -22,7 +22,14 @@ from django.db import connection  # noqa: E402
 from congso.catalog.models import Procedure  # noqa: E402
 from congso.catalog.selectors import search_procedures  # noqa: E402
 
-QUERIES = ["dang ky khai sinh", "Đăng ký khai sinh", "giay phep xay dung", "ho kinh doanh", "chung thuc", "ly lich tu phap"]
+QUERIES = [
+    "dang ky khai sinh",
+    "Đăng ký khai sinh",
+    "giay phep xay dung",
+    "ho kinh doanh",
+    "chung thuc",
+    "ly lich tu phap",
+]
 
 
 def main(rounds: int = 200) -> None:

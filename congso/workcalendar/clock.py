@@ -217,6 +217,12 @@ def non_working_days_between(cal: WorkCalendar, start: dt.datetime, end: dt.date
     return out
 
 
+def swapped_working_days_between(cal: WorkCalendar, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.date, str]]:
+    """Rest days worked (swapped Saturdays) from the day of ``start`` to the day of ``end``."""
+    a, b = cal.to_local(start).date(), cal.to_local(end).date()
+    return [(day, reason) for day, reason in sorted(cal.extra_working.items()) if a <= day <= b]
+
+
 def split_working_time(cal: WorkCalendar, span: dt.timedelta) -> tuple[int, int, int]:
     """Express a working-time span as (legal working days, hours, minutes), rounding minutes up."""
     total_minutes = math.ceil(span.total_seconds() / 60)

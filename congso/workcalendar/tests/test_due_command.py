@@ -24,6 +24,12 @@ def test_it_answers_across_tet_2026():
     assert any(line.startswith("  2026-02-14 (Thứ Bảy)") for line in lines)
 
 
+def test_it_names_the_swapped_saturday_it_counted():
+    lines = run_due("2026-08-21T16:00", "--hours", "2")
+    assert lines[0] == "2026-08-22T08:00:00+07:00"
+    assert any(line.startswith("  2026-08-22 (Thứ Bảy)") for line in lines)
+
+
 def test_it_explains_a_receipt_outside_office_hours():
     lines = run_due("2026-03-15T10:00", "--hours", "4")
     assert lines[0] == "2026-03-16T11:00:00+07:00"

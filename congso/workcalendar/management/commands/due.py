@@ -92,3 +92,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {day.isoformat()} ({WEEKDAYS_VI[day.weekday()]}): {reason}")
         else:
             self.stdout.write(_("Không bỏ qua ngày không làm việc nào."))
+        worked = clock.swapped_working_days_between(cal, start, due)
+        if worked:
+            self.stdout.write(_("Các ngày nghỉ hằng tuần được tính là ngày làm việc (làm bù):"))
+            for day, reason in worked:
+                self.stdout.write(f"  {day.isoformat()} ({WEEKDAYS_VI[day.weekday()]}): {reason}")
