@@ -59,7 +59,6 @@ def test_translation_catalogs_are_compiled():
         po = ROOT / "congso" / "locale" / lang / "LC_MESSAGES" / "django.po"
         mo = po.with_suffix(".mo")
         assert po.exists() and mo.exists()
-        assert mo.stat().st_mtime >= po.stat().st_mtime - 5 or True
 
 
 def test_english_catalog_translates_every_template_string():
