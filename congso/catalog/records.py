@@ -212,7 +212,7 @@ def _unflatten(raw: dict) -> dict:
 
 
 # ---- validating --------------------------------------------------------------------------------
-def _text(value, _limit: int = 0) -> str:
+def _text(value) -> str:
     if value is None:
         return ""
     return nfc(str(value)).strip()
@@ -387,7 +387,7 @@ def _validate_one(line: int, raw: dict, suffix: str) -> tuple[dict | None, list[
         if not isinstance(comp, dict):
             errors.append(RowError(line, f"components[{index}]", "Thành phần hồ sơ phải là một đối tượng."))
             continue
-        comp_name = _text(comp.get("name"), 1000)
+        comp_name = _text(comp.get("name"))
         if not comp_name:
             errors.append(RowError(line, f"components[{index}].name", "Thiếu tên thành phần hồ sơ."))
         copies = _int(comp.get("copies", 1), line, f"components[{index}].copies", errors, minimum=1)
@@ -427,7 +427,7 @@ def _validate_one(line: int, raw: dict, suffix: str) -> tuple[dict | None, list[
         "legal_basis": [_text(b) for b in (raw.get("legal_basis") or []) if _text(b)],
         "confirmed": _bool(raw.get("confirmed", False), line, "confirmed", errors),
         "unconfirmed": [_text(u) for u in (raw.get("unconfirmed") or []) if _text(u)],
-        "source": _text(raw.get("source"), 500),
+        "source": _text(raw.get("source")),
     }
     errors.extend(_length_errors(line, record))
     return (record if not errors else None), errors

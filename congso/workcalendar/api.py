@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
@@ -35,8 +36,9 @@ def compute_due(request, payload: DueIn):
     if (payload.days is None) == (payload.hours is None):
         raise HttpError(422, "Cần chỉ rõ đúng một trong hai: days (ngày làm việc) hoặc hours (giờ làm việc).")
     cal = current_calendar()
-    if not 2020 <= cal.to_local(payload.start).year <= 2030:
-        raise HttpError(422, "Lịch làm việc chỉ có dữ liệu từ năm 2020 đến năm 2030.")
+    first, last = settings.CONGSO_CALENDAR_YEARS
+    if not first <= cal.to_local(payload.start).year <= last:
+        raise HttpError(422, f"Lịch làm việc chỉ có dữ liệu từ năm {first} đến năm {last}.")
     if payload.days is not None:
         due = clock.add_working_days(cal, payload.start, payload.days)
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 _("Thời điểm bắt đầu không hợp lệ: %(raw)r. Dùng định dạng ISO 8601, ví dụ 2026-02-13T16:30")
                 % {"raw": raw}
             ) from None
-        first, last = 2020, 2030
+        first, last = settings.CONGSO_CALENDAR_YEARS
         if start.tzinfo is not None:
             start = start.astimezone(clock.VN_TZ)
         if not first <= start.year <= last:
