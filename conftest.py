@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -12,12 +13,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("load_demo", "--quiet-logins", verbosity=0, stdout=open("/dev/null", "w"))
+    with django_db_blocker.unblock(), open(os.devnull, "w") as sink:
+        call_command("load_demo", "--quiet-logins", verbosity=0, stdout=sink)
 
 
 def pytest_collection_modifyitems(config, items):
-    if shutil.which("chromium") or __import__("os").path.exists(CHROMIUM):
+    if shutil.which("chromium") or os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(
         reason="Debian's chromium is not installed: browser tests skipped (apt-get install chromium)"

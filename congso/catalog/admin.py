@@ -50,27 +50,26 @@ class ProcedureAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(FeeLine)
-class FeeLineAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "amount", "per_copy", "procedure"]
-    list_filter = ["kind", "per_copy"]
+class ProcedurePartAdmin(admin.ModelAdmin):
+    """Shared list settings for the rows that belong to one procedure (fees, components, results)."""
+
     search_fields = ["name", "procedure__name"]
     list_select_related = ["procedure"]
     raw_id_fields = ["procedure"]
+
+
+@admin.register(FeeLine)
+class FeeLineAdmin(ProcedurePartAdmin):
+    list_display = ["name", "kind", "amount", "per_copy", "procedure"]
+    list_filter = ["kind", "per_copy"]
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(ProcedurePartAdmin):
     list_display = ["name", "copies", "original", "mandatory", "procedure"]
     list_filter = ["original", "mandatory"]
-    search_fields = ["name", "procedure__name"]
-    list_select_related = ["procedure"]
-    raw_id_fields = ["procedure"]
 
 
 @admin.register(ResultDocument)
-class ResultDocumentAdmin(admin.ModelAdmin):
+class ResultDocumentAdmin(ProcedurePartAdmin):
     list_display = ["name", "procedure"]
-    search_fields = ["name", "procedure__name"]
-    list_select_related = ["procedure"]
-    raw_id_fields = ["procedure"]
