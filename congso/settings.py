@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "congso.workcalendar",
     "congso.accounts",
     "congso.catalog",
+    "congso.documents",
+    "congso.dossiers",
     "congso.portal",
 ]
 
@@ -140,6 +142,26 @@ CONGSO_PROVINCE_AGENCY_ID = env_str("CONGSO_PROVINCE_AGENCY_ID", "000.00.00.H56"
 CONGSO_OFFICE_HOURS = env_str("CONGSO_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
 CONGSO_WORKING_WEEKDAYS = env_str("CONGSO_WORKING_WEEKDAYS", "0,1,2,3,4")  # Monday=0
 CONGSO_CALENDAR_YEARS = (2020, 2030)
+
+# Dossier rules marked "configurable" in domain/procedures.md.
+# Supplement requests per dossier (Decree 118/2025: once).
+CONGSO_MAX_SUPPLEMENTS = env_int("CONGSO_MAX_SUPPLEMENTS", 1)
+# "extend": the due time moves by the paused time; "restart": the full budget starts again (Decree 61/2018).
+CONGSO_SUPPLEMENT_POLICY = env_str("CONGSO_SUPPLEMENT_POLICY", "extend")
+# The appointment may be reset (Form 04) at most this many times.
+CONGSO_MAX_EXTENSIONS = env_int("CONGSO_MAX_EXTENSIONS", 1)
+# Warn this many working hours before a dossier falls due (default 1 working day).
+CONGSO_DUE_WARNING_HOURS = env_int("CONGSO_DUE_WARNING_HOURS", 8)
+# Paper dossiers received after this hour are transferred at the start of the next working day.
+CONGSO_PAPER_TRANSFER_CUTOFF = env_str("CONGSO_PAPER_TRANSFER_CUTOFF", "15:00")
+# Files: where the content-addressed store lives, the size limit, the accepted types.
+CONGSO_FILES_DIR = Path(env_str("CONGSO_FILES_DIR", str(VAR_DIR / "files")))
+CONGSO_MAX_UPLOAD_BYTES = env_int("CONGSO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+CONGSO_ALLOWED_FILE_TYPES = tuple(env_str("CONGSO_ALLOWED_FILE_TYPES", "pdf,jpg,png,docx,xlsx").split(","))
+# Public lookup: failed attempts allowed per client address and minute.
+CONGSO_LOOKUP_FAILURES_PER_MINUTE = env_int("CONGSO_LOOKUP_FAILURES_PER_MINUTE", 10)
+# The public address of this site, printed in QR codes on forms.
+CONGSO_PUBLIC_URL = env_str("CONGSO_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from congso.accounts.models import StaffAssignment, User
+from congso.accounts.models import ApiToken, StaffAssignment, User
 
 
 @transaction.atomic
@@ -25,3 +25,19 @@ def assign_role(user: User, agency, role: str, title: str = "") -> StaffAssignme
         user=user, agency=agency, role=role, defaults={"title": title}
     )
     return assignment
+
+
+def create_api_token(user, agency, name: str) -> tuple[ApiToken, str]:
+    """Create a token acting as ``user`` within ``agency``; return it and the secret (shown once)."""
+    import hashlib
+    import secrets
+
+    secret = "cs_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name,
+        user=user,
+        agency=agency,
+        prefix=secret[:10],
+        secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+    )
+    return token, secret

@@ -55,3 +55,28 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.agency}"
+
+
+class ApiToken(models.Model):
+    """Khóa API / an integrator's API token: acts as ``user``, limited to one agency.
+
+    Only the SHA-256 of the secret is stored; the secret is shown once, when the token is created.
+    """
+
+    name = models.CharField(_("tên"), max_length=200)
+    user = models.ForeignKey(User, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="api_tokens")
+    agency = models.ForeignKey(
+        "geo.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    prefix = models.CharField(_("tiền tố"), max_length=12, db_index=True)
+    secret_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa API")
+        verbose_name_plural = _("khóa API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

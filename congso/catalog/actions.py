@@ -10,7 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from congso.catalog import records as rec
-from congso.catalog.models import Component, FeeLine, Field, Procedure, ResultDocument
+from congso.catalog.models import (
+    Component,
+    FeeLine,
+    Field,
+    Procedure,
+    ResultDocument,
+    WorkflowDefinition,
+    WorkflowStatus,
+)
+from congso.catalog.workflows import WorkflowError, parse_workflow
 from congso.geo.models import Agency
 
 
@@ -52,7 +61,7 @@ def import_records(
     report = ImportReport()
     field_info = {f.get("name"): f for f in (fields or [])}
     field_cache: dict[str, Field] = {f.name: f for f in Field.objects.all()}
-    departments = {a.name: a for a in Agency.objects.current().exclude(kind__in=["commune_pc", "commune_one_stop"])}
+    departments = _departments_by_name()
     commune_pcs = list(Agency.objects.current().filter(kind="commune_pc"))
     current = {
         p.key: p
@@ -233,11 +242,23 @@ def _decimal_text(value) -> str:
     return str(int(value)) if value == value.to_integral_value() else str(value.normalize())
 
 
+def _departments_by_name() -> dict[str, Agency]:
+    """Province agencies by full name, short name, and name without the province ("Sở Tư pháp")."""
+    out: dict[str, Agency] = {}
+    for a in Agency.objects.current().exclude(kind__in=["commune_pc", "commune_one_stop"]):
+        for name in (a.short_name, a.name.removesuffix(" tỉnh Thanh Hóa"), a.name):
+            if name:
+                out[name] = a
+    return out
+
+
 def _comparable(record: dict, fld: Field, departments: dict[str, Agency]) -> dict:
     """``record`` as export_record() would give it back once imported (resolved field and agency)."""
     out = dict(record)
     if out["agency_kind"] == "commune_pc" or out.get("agency_name") not in departments:
         out["agency_name"] = ""
+    else:
+        out["agency_name"] = departments[out["agency_name"]].name
     out["field_code"] = fld.code or ""
     return out
 
@@ -266,3 +287,55 @@ def export_bytes(fmt: str) -> bytes:
     if fmt == "xlsx":
         return rec.to_xlsx(records)
     raise ValueError(fmt)
+
+
+# ---- workflows ---------------------------------------------------------------------------------
+def _role_values() -> set[str]:
+    from congso.accounts.choices import Role
+
+    return set(Role.values)
+
+
+def publish_workflow(raw: dict) -> tuple[WorkflowDefinition, bool]:
+    """Validate and publish ``raw`` as a new version of its key, unless the latest published is identical.
+
+    Returns (the current published version, whether a new one was created). Running dossiers keep the
+    version they pinned.
+    """
+    spec = parse_workflow(raw, roles=_role_values())
+    digest = spec.sha256()
+    with transaction.atomic():
+        latest = WorkflowDefinition.objects.filter(key=spec.key).order_by("-version").first()
+        if latest is not None and latest.spec_sha256 == digest and latest.status == WorkflowStatus.PUBLISHED:
+            return latest, False
+        definition = WorkflowDefinition.objects.create(
+            key=spec.key,
+            version=(latest.version + 1) if latest else 1,
+            name=spec.name,
+            name_en=spec.name_en,
+            spec=raw,
+            spec_sha256=digest,
+            status=WorkflowStatus.PUBLISHED,
+            default_for_level=spec.default_for_level,
+            procedure_keys=list(spec.procedures),
+            child=spec.child,
+            published_at=timezone.now(),
+        )
+    return definition, True
+
+
+def load_workflows(directory) -> tuple[int, int]:
+    """Publish every ``*.json`` workflow in ``directory``; return (files, new versions)."""
+    import json
+    from pathlib import Path
+
+    files = sorted(Path(directory).glob("*.json"))
+    created = 0
+    for path in files:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise WorkflowError(path.stem, [f"{path.name}: JSON lỗi ở dòng {exc.lineno}: {exc.msg}"]) from None
+        _definition, new = publish_workflow(raw)
+        created += new
+    return len(files), created

@@ -161,3 +161,57 @@ class ResultDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkflowStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    PUBLISHED = "published", _("Đã ban hành")
+
+
+class WorkflowImmutableError(Exception):
+    """A published workflow version never changes; publish a new version instead."""
+
+
+class WorkflowDefinition(models.Model):
+    """Quy trình xử lý / workflow definition: one version of the route dossiers take after intake.
+
+    Immutable once published: a dossier pins the version it started on, and a new version never
+    changes running dossiers. The spec format is documented in ``congso/catalog/workflows.py``.
+    """
+
+    key = models.CharField(_("khóa"), max_length=80, db_index=True)
+    version = models.PositiveIntegerField(_("phiên bản"))
+    name = models.CharField(_("tên quy trình"), max_length=300)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
+    spec = models.JSONField(_("định nghĩa"))
+    spec_sha256 = models.CharField(_("SHA-256 của định nghĩa"), max_length=64, editable=False)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=WorkflowStatus.choices, default=WorkflowStatus.DRAFT
+    )
+    default_for_level = models.CharField(
+        _("mặc định cho cấp"), max_length=10, choices=ProcedureLevel.choices, blank=True
+    )
+    procedure_keys = models.JSONField(_("thủ tục áp dụng"), default=list, blank=True)
+    child = models.BooleanField(_("quy trình hồ sơ liên thông"), default=False)
+    published_at = models.DateTimeField(_("ban hành lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        verbose_name = _("quy trình xử lý")
+        verbose_name_plural = _("quy trình xử lý")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="catalog_workflow_key_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = WorkflowDefinition.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == WorkflowStatus.PUBLISHED:
+                raise WorkflowImmutableError(
+                    f"Quy trình {self.key} phiên bản {self.version} đã ban hành, không được sửa; hãy ban hành phiên bản mới."
+                )
+        super().save(*args, **kwargs)

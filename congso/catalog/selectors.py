@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from congso.catalog.models import Component, FeeLine, Procedure, ResultDocument
+from congso.catalog.models import Component, FeeLine, Procedure, ResultDocument, WorkflowDefinition, WorkflowStatus
 from congso.catalog.search import fts5_query, rank_key, search_tokens
 
 # A province catalog holds a few thousand procedures at most; ranking this many in Python is cheap.
@@ -75,3 +75,42 @@ def procedure_detail(pk: int) -> Procedure:
         )
         .get(pk=pk)
     )
+
+
+# ---- workflows ---------------------------------------------------------------------------------
+def latest_workflows() -> dict[str, WorkflowDefinition]:
+    """The latest published version of each workflow key."""
+
+    out: dict[str, WorkflowDefinition] = {}
+    for wf in WorkflowDefinition.objects.filter(status=WorkflowStatus.PUBLISHED).order_by("key", "-version"):
+        out.setdefault(wf.key, wf)
+    return out
+
+
+def workflow_for_procedure(procedure: Procedure, workflows: dict | None = None):
+    """The workflow a new dossier of ``procedure`` starts on: one bound to it by key, else its level's default."""
+    workflows = latest_workflows() if workflows is None else workflows
+    for wf in workflows.values():
+        if not wf.child and procedure.key in wf.procedure_keys:
+            return wf
+    for wf in workflows.values():
+        if not wf.child and wf.default_for_level == procedure.level:
+            return wf
+    return None
+
+
+def procedure_duration_hours(procedure: Procedure, hours_per_day: int = 8):
+    """The statutory duration in working hours, the unit step budgets are written in (domain §3)."""
+    from decimal import Decimal
+
+    from congso.catalog.choices import DurationUnit
+
+    if procedure.duration_unit == DurationUnit.IMMEDIATE:
+        return Decimal(0)
+    if procedure.duration_value is None:
+        return None
+    value = Decimal(procedure.duration_value)
+    if procedure.duration_unit == DurationUnit.WORKING_HOURS:
+        return value
+    # Working days, and calendar days for step budgets (the dossier clock runs in calendar days).
+    return value * hours_per_day

@@ -104,11 +104,17 @@ def load_agencies(path: Path) -> dict[str, int]:
                 continue
             if row["unit"] not in units:
                 raise GeoDataError(f"Cơ quan {row['slug']}: không có đơn vị hành chính {row['unit']}")
+            values = {
+                "identifier": row["identifier"] or None,
+                "identifier_confirmed": bool(row["identifier"]) and bool(row.get("confirmed")),
+            }
+            if not row["identifier"]:
+                # The file does not know the identifier: keep whatever an administrator entered.
+                values = {}
             upsert(
                 row["slug"],
                 {
-                    "identifier": row["identifier"] or None,
-                    "identifier_confirmed": bool(row["identifier"]) and bool(row.get("confirmed")),
+                    **values,
                     "name": nfc(row["name"]),
                     "name_en": nfc(row.get("name_en") or ""),
                     "short_name": nfc(row.get("short_name") or ""),

@@ -10,7 +10,7 @@ from congso.api.v1.renderers import UnicodeJSONRenderer
 api = NinjaAPI(
     title="congso API",
     version="1",
-    description="API công khai của congso: danh mục thủ tục hành chính, đơn vị hành chính, cơ quan, lịch làm việc.",
+    description="API công khai của congso: danh mục thủ tục hành chính, đơn vị hành chính, cơ quan, lịch làm việc, hồ sơ thủ tục hành chính và tra cứu hồ sơ.",
     renderer=UnicodeJSONRenderer(),
     urls_namespace="api-v1",
 )
@@ -19,3 +19,5 @@ install_error_handlers(api)
 api.add_router("/procedures", "congso.catalog.api.router")
 api.add_router("/geo", "congso.geo.api.router")
 api.add_router("/calendar", "congso.workcalendar.api.router")
+api.add_router("/dossiers", "congso.dossiers.api.router")
+api.add_router("/lookup", "congso.dossiers.api.lookup_router")

@@ -7,6 +7,8 @@ import json
 from django.http import Http404, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from congso.dossiers.actions import ActionError
+
 PROBLEM = "application/problem+json"
 
 
@@ -56,6 +58,11 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(AuthenticationError)
     def on_auth(request, exc):
         return problem(401, "Chưa đăng nhập", "Vui lòng đăng nhập để tiếp tục.")
+
+    @api.exception_handler(ActionError)
+    def on_action(request, exc):
+        errors = [{"field": k, "message": v} for k, v in exc.fields.items()]
+        return problem(exc.status, "Không thực hiện được", exc.message, errors or None)
 
     @api.exception_handler(HttpError)
     def on_http(request, exc):

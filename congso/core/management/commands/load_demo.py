@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from congso.accounts.actions import assign_role, ensure_user
 from congso.accounts.choices import AccountType, Role
-from congso.catalog.actions import import_catalog_file
+from congso.catalog.actions import import_catalog_file, load_workflows
 from congso.catalog.records import CatalogFileError
+from congso.catalog.workflows import WorkflowError
 from congso.geo.actions import GeoDataError, load_agencies, load_units
 from congso.geo.models import Agency
 from congso.workcalendar.actions import upsert_override
@@ -74,6 +75,19 @@ class Command(BaseCommand):
             raise CommandError("Danh mục thủ tục lỗi:\n" + "\n".join(str(e) for e in exc.errors[:50])) from None
         self.stdout.write(f"Thủ tục hành chính: {report.summary()}")
         self._calendar()
+        try:
+            files, new = load_workflows(data / "workflows")
+        except WorkflowError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Quy trình xử lý: {files} quy trình, {new} phiên bản mới")
+        provisional = self._provisional_identifiers()
+        if provisional:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Đã gán {provisional} mã định danh TẠM (nhóm 99, chưa đối chiếu) cho cơ quan chưa có mã; "
+                    "thay bằng mã chính thức trong trang quản trị trước khi vận hành thật."
+                )
+            )
         if not options["no_users"]:
             created = self._users()
             self.stdout.write(f"Tài khoản dùng thử: {created} tài khoản mới")
@@ -90,6 +104,32 @@ class Command(BaseCommand):
                 source_document="Nghị quyết 80-NQ/TW (chờ văn bản hướng dẫn thi hành)",
                 status="estimated",
             )
+
+    def _provisional_identifiers(self) -> int:
+        """Demo only: dossier codes need the receiving agency's identifier (domain §5).
+
+        Thanh Hóa's list of identifiers could not be confirmed (data/geo/AGENCIES.md), so agencies
+        without one get a *provisional* identifier whose second group is ``99`` (``NNN.99.00.H56``),
+        marked unconfirmed. Real identifiers, once entered, are never overwritten.
+        """
+        level1 = settings.CONGSO_PROVINCE_AGENCY_ID.rsplit(".", 1)[-1]
+        taken = set(Agency.objects.exclude(identifier=None).values_list("identifier", flat=True))
+        count = 0
+        number = 0
+        for agency in Agency.objects.current().filter(identifier=None).order_by("kind", "slug"):
+            while True:
+                number += 1
+                candidate = (
+                    f"{number:03d}.99.00.{level1}"
+                    if number < 1000
+                    else f"{number % 1000:03d}.99.{number // 1000:02d}.{level1}"
+                )
+                if candidate not in taken:
+                    break
+            Agency.objects.filter(pk=agency.pk).update(identifier=candidate, identifier_confirmed=False)
+            taken.add(candidate)
+            count += 1
+        return count
 
     def _users(self) -> int:
         agencies = {a.slug: a for a in Agency.objects.all()}

@@ -1,0 +1,111 @@
+"""Who may see which dossier: the only way views and API handlers obtain dossiers (DESIGN §4.3).
+
+A foreign dossier is a 404, never a 403: its existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from congso.accounts.choices import Role
+from congso.dossiers.models import Dossier, StepRun
+
+PROVINCE_WIDE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.AUDITOR})
+
+
+@dataclass(frozen=True)
+class Who:
+    """A caller: the user, their active roles per agency, and the agency an API token is limited to."""
+
+    user: object
+    roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    scope_agency_id: int | None = None
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def province_wide(self) -> bool:
+        if self.scope_agency_id is not None:
+            return False
+        return any(r & PROVINCE_WIDE_ROLES for r in self.roles.values())
+
+    @property
+    def agency_ids(self) -> set[int]:
+        return set(self.roles)
+
+    def has(self, agency_id: int | None, *roles: str) -> bool:
+        """True when the caller holds one of ``roles`` at ``agency_id``."""
+        if agency_id is None:
+            return False
+        return bool(self.roles.get(agency_id, frozenset()) & set(roles))
+
+    def is_applicant_of(self, dossier: Dossier) -> bool:
+        return (
+            self.scope_agency_id is None
+            and getattr(self.user, "pk", None) is not None
+            and dossier.applicant_user_id == self.user.pk
+        )
+
+
+def who_for(user, scope_agency_id: int | None = None) -> Who:
+    roles: dict[int, set[str]] = {}
+    if getattr(user, "is_authenticated", False):
+        for agency_id, role in user.staff_assignments.filter(active=True).values_list("agency_id", "role"):
+            if scope_agency_id is not None and agency_id != scope_agency_id:
+                continue
+            roles.setdefault(agency_id, set()).add(role)
+    return Who(user=user, roles={k: frozenset(v) for k, v in roles.items()}, scope_agency_id=scope_agency_id)
+
+
+def officer_dossiers(who: Who) -> QuerySet[Dossier]:
+    """Dossiers an officer may see: province-wide roles see all; others those touching their agencies."""
+    qs = Dossier.objects.all()
+    if who.province_wide:
+        return qs
+    agencies = who.agency_ids
+    if not agencies:
+        return qs.none()
+    touched = StepRun.objects.filter(dossier=OuterRef("pk"), agency_id__in=agencies)
+    return qs.filter(
+        Q(intake_agency_id__in=agencies)
+        | Q(receiving_agency_id__in=agencies)
+        | Q(competent_agency_id__in=agencies)
+        | Q(current_agency_id__in=agencies)
+        | Q(coordinating_agency_id__in=agencies)
+        | Exists(touched)
+    )
+
+
+def applicant_dossiers(who: Who) -> QuerySet[Dossier]:
+    if who.scope_agency_id is not None or not getattr(who.user, "is_authenticated", False):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(applicant_user_id=who.user.pk)
+
+
+def visible_dossiers(who: Who) -> QuerySet[Dossier]:
+    if who.is_staff_member:
+        return officer_dossiers(who)
+    return applicant_dossiers(who)
+
+
+def access_dossier(who: Who, dossier_id: int) -> Dossier:
+    """The dossier if the caller may see it; otherwise 404."""
+    try:
+        dossier_id = int(dossier_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < dossier_id < 2**62:
+        raise Http404
+    dossier = Dossier.objects.select_related("procedure", "workflow").filter(pk=dossier_id).first()
+    if dossier is None:
+        raise Http404
+    if who.is_applicant_of(dossier):
+        return dossier
+    if who.is_staff_member and officer_dossiers(who).filter(pk=dossier.pk).exists():
+        return dossier
+    raise Http404

@@ -1,0 +1,717 @@
+"""/api/v1/dossiers — the dossier engine's REST API; /api/v1/lookup — the public lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from congso.api.v1.auth import API_AUTH, who
+from congso.api.v1.errors import problem
+from congso.catalog.models import Procedure
+from congso.dossiers import actions as A
+from congso.dossiers.access import access_dossier, visible_dossiers
+from congso.dossiers.choices import DVCQG_STATUS, Channel, FileKind, NationalStatus, Source, State
+from congso.dossiers.files import read_blob
+from congso.dossiers.models import DossierFile, IdempotencyRecord, LookupFailure, PersonalDocument
+from congso.dossiers.selectors import clock_view, dossier_list, lookup_public, step_views, why_late
+from congso.geo.models import Agency
+
+router = Router(tags=["Hồ sơ (dossiers)"], auth=API_AUTH)
+lookup_router = Router(tags=["Tra cứu công khai (public lookup)"])
+
+MAX_ID = 2**62
+
+
+# ---- schemas ---------------------------------------------------------------------------------------
+class ApplicantIn(Schema):
+    name: str = Field(..., min_length=1, max_length=300, description="Họ tên người nộp hoặc tên tổ chức")
+    id_number: str = Field(..., min_length=1, max_length=30, description="Số CCCD / mã số doanh nghiệp")
+    kind: int = Field(1, ge=1, le=4, description="LoaiDoiTuong: 1 công dân, 2 doanh nghiệp, 3 cơ quan nhà nước, 4 khác")
+    id_type: str = Field("cccd", max_length=30)
+    address: str = Field("", max_length=500)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    proxy: dict[str, str] = Field(
+        default_factory=dict, description="Người được ủy quyền: name, id_number, authorisation"
+    )
+
+
+class DossierIn(Schema):
+    procedure_id: int = Field(..., ge=1, le=MAX_ID)
+    intake_agency_id: int = Field(..., ge=1, le=MAX_ID, description="Nơi tiếp nhận (Bộ phận Một cửa)")
+    channel: int = Field(2, ge=1, le=3, description="KenhThucHien: 1 trực tiếp, 2 trực tuyến, 3 bưu chính")
+    applicant: ApplicantIn
+    request_text: str = Field("", max_length=2000)
+    form_data: dict[str, Any] = Field(default_factory=dict)
+    copies: int = Field(1, ge=1, le=20)
+    return_method: str = Field("", max_length=200)
+    submit: bool = Field(False, description="Trực tuyến: nộp ngay thay vì lưu bản nháp")
+
+
+class ActionIn(Schema):
+    note: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=2000)
+    items: list[str] | None = Field(None, max_length=100, description="Mẫu 02: các giấy tờ cần bổ sung")
+    reasons: list[str] | None = Field(None, max_length=100, description="Mẫu 03: lý do từ chối")
+    assignee_id: int | None = Field(None, ge=1, le=MAX_ID)
+    agency_id: int | None = Field(None, ge=1, le=MAX_ID)
+    amount: int | None = Field(None, ge=1, le=10**13)
+    receipt: str | None = Field(None, max_length=100)
+    new_appointment_at: dt.datetime | None = None
+    duration_hours: Decimal | None = Field(None, gt=0, le=2920, max_digits=8, decimal_places=2)
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class ProcedureRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ClockOut(Schema):
+    budget_hours: float
+    consumed_hours: float
+    remaining_hours: float
+    running: bool
+    paused: bool
+    text: str
+
+
+class StepOut(Schema):
+    seq: int
+    step_key: str
+    name: str
+    agency: str
+    assignee: str
+    entered_at: dt.datetime
+    left_at: dt.datetime | None
+    budget_hours: float
+    consumed_hours: float
+    overrun_hours: float
+    outcome: str
+
+
+class FileOut(Schema):
+    id: int
+    kind: str
+    name: str
+    filename: str
+    sha256: str | None
+    size: int | None
+    content_type: str | None
+    digitised: bool
+    reused: bool
+    signed_at: dt.datetime | None
+
+
+class DossierOut(Schema):
+    id: int
+    code: str | None
+    procedure: ProcedureRef
+    workflow: str
+    workflow_version: int
+    state: str
+    state_label: str
+    national_status: int
+    dvcqg_status: str
+    channel: int
+    source: str
+    applicant_name: str
+    applicant_kind: int
+    intake_agency: Ref
+    receiving_agency: Ref
+    competent_agency: Ref
+    current_step: str
+    current_agency: Ref | None
+    assignee: str
+    submitted_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    original_appointment_at: dt.datetime | None
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    outcome: str
+    supplement_count: int
+    extension_count: int
+    payment_status: str
+    amount_due: int
+    parent_id: int | None
+    children: list[int]
+    clock: ClockOut | None
+    why_late: list[str]
+    steps: list[StepOut]
+    files: list[FileOut]
+
+
+class DossierSummary(Schema):
+    id: int
+    code: str | None
+    procedure_name: str
+    state: str
+    national_status: int
+    applicant_name: str
+    current_agency: str
+    accepted_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    due_at: dt.datetime | None
+
+
+class OfferOut(Schema):
+    action: str
+    label: str
+    label_en: str
+    fields: list[str]
+    blocked: str
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    actor: str
+    at: dt.datetime
+    from_state: str
+    to_state: str
+    step_key: str
+    data: dict
+    hash: str
+
+
+class LookupOut(Schema):
+    code: str
+    procedure_name: str
+    receiving_agency: str
+    state_label: str
+    national_status: int
+    accepted_at: dt.datetime | None
+    appointment_at: dt.datetime | None
+    returned_at: dt.datetime | None
+
+
+class PersonalDocumentOut(Schema):
+    id: int
+    name: str
+    filename: str
+    is_result: bool
+    source_dossier_code: str | None
+    created_at: dt.datetime
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict] | None = None
+
+
+ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut}
+
+
+# ---- helpers ---------------------------------------------------------------------------------------
+def _hours(td: dt.timedelta) -> float:
+    return round(td.total_seconds() / 3600, 4)
+
+
+def _ref(agency: Agency | None) -> dict | None:
+    return {"id": agency.pk, "name": agency.name} if agency else None
+
+
+def dossier_out(d) -> dict:
+    d = A.Dossier.objects.select_related(
+        "procedure", "workflow", "intake_agency", "receiving_agency", "competent_agency", "current_agency", "assignee"
+    ).get(pk=d.pk)
+    cv = clock_view(d)
+    steps = step_views(d)
+    return {
+        "id": d.pk,
+        "code": d.code,
+        "procedure": {"id": d.procedure.pk, "code": d.procedure.code or d.procedure.key, "name": d.procedure.name},
+        "workflow": d.workflow.key,
+        "workflow_version": d.workflow.version,
+        "state": d.state,
+        "state_label": str(State(d.state).label),
+        "national_status": d.national_status,
+        "dvcqg_status": DVCQG_STATUS[NationalStatus(d.national_status)],
+        "channel": d.channel,
+        "source": d.source,
+        "applicant_name": d.applicant_name,
+        "applicant_kind": d.applicant_kind,
+        "intake_agency": _ref(d.intake_agency),
+        "receiving_agency": _ref(d.receiving_agency),
+        "competent_agency": _ref(d.competent_agency),
+        "current_step": d.current_step,
+        "current_agency": _ref(d.current_agency),
+        "assignee": (d.assignee.full_name or d.assignee.username) if d.assignee else "",
+        "submitted_at": d.submitted_at,
+        "accepted_at": d.accepted_at,
+        "appointment_at": d.appointment_at,
+        "original_appointment_at": d.original_appointment_at,
+        "due_at": d.due_at,
+        "finished_at": d.finished_at,
+        "returned_at": d.returned_at,
+        "outcome": d.outcome,
+        "supplement_count": d.supplement_count,
+        "extension_count": d.extension_count,
+        "payment_status": d.payment_status,
+        "amount_due": d.amount_due,
+        "parent_id": d.parent_id,
+        "children": list(d.children.values_list("pk", flat=True)),
+        "clock": None
+        if cv is None
+        else {
+            "budget_hours": _hours(cv.budget),
+            "consumed_hours": _hours(cv.consumed),
+            "remaining_hours": _hours(cv.remaining),
+            "running": cv.running,
+            "paused": cv.paused,
+            "text": cv.text,
+        },
+        "why_late": why_late(d),
+        "steps": [
+            {
+                "seq": s.seq,
+                "step_key": s.step_key,
+                "name": s.name,
+                "agency": s.agency,
+                "assignee": s.assignee,
+                "entered_at": s.entered_at,
+                "left_at": s.left_at,
+                "budget_hours": _hours(s.budget),
+                "consumed_hours": _hours(s.consumed),
+                "overrun_hours": _hours(s.overrun),
+                "outcome": s.outcome,
+            }
+            for s in steps
+        ],
+        "files": [file_out(f) for f in d.files.select_related("file").order_by("id")],
+    }
+
+
+def file_out(f: DossierFile) -> dict:
+    return {
+        "id": f.pk,
+        "kind": f.kind,
+        "name": f.name,
+        "filename": f.filename,
+        "sha256": f.file.sha256 if f.file else None,
+        "size": f.file.size if f.file else None,
+        "content_type": f.file.content_type if f.file else None,
+        "digitised": f.digitised,
+        "reused": f.reused,
+        "signed_at": f.signed_at,
+    }
+
+
+def _action_error(exc: A.ActionError) -> HttpResponse:
+    titles = {403: "Không có quyền", 404: "Không tìm thấy", 409: "Không thực hiện được", 422: "Dữ liệu không hợp lệ"}
+    errors = [{"field": k, "message": v} for k, v in exc.fields.items()]
+    return problem(exc.status, titles.get(exc.status, "Lỗi"), exc.message, errors or None)
+
+
+def _json_response(status: int, body: dict) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type="application/json"
+    )
+
+
+# ---- dossiers --------------------------------------------------------------------------------------
+@router.get("/", response=list[DossierSummary], summary="Danh sách hồ sơ (lọc theo trạng thái, thủ tục, cơ quan, mã)")
+@paginate(LimitOffsetPagination)
+def list_dossiers(
+    request,
+    state: State | None = None,
+    procedure_id: int | None = Query(None, ge=1, le=MAX_ID),
+    agency_id: int | None = Query(None, ge=1, le=MAX_ID),
+    code: str | None = Query(None, max_length=60),
+    q: str | None = Query(None, max_length=200),
+):
+    qs = dossier_list(
+        visible_dossiers(who(request)), state=state, procedure_id=procedure_id, agency_id=agency_id, code=code, q=q
+    )
+    return [
+        {
+            "id": d.pk,
+            "code": d.code,
+            "procedure_name": d.procedure.name,
+            "state": d.state,
+            "national_status": d.national_status,
+            "applicant_name": d.applicant_name,
+            "current_agency": d.current_agency.name if d.current_agency else "",
+            "accepted_at": d.accepted_at,
+            "appointment_at": d.appointment_at,
+            "due_at": d.due_at,
+        }
+        for d in qs
+    ]
+
+
+@router.post(
+    "/",
+    response={201: DossierOut, **ERRORS},
+    summary="Tạo hồ sơ (trực tuyến: bản nháp hoặc nộp ngay; tại Bộ phận Một cửa: tiếp nhận)",
+    description=(
+        "Gửi kèm header `Idempotency-Key` để an toàn khi gửi lại: lần gửi lại với cùng nội dung nhận đúng câu trả lời "
+        "đầu tiên; cùng khóa mà khác nội dung trả về 409."
+    ),
+)
+def create_dossier(request, payload: DossierIn):
+    caller = who(request)
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 200:
+        return problem(422, "Dữ liệu không hợp lệ", "Idempotency-Key dài tối đa 200 ký tự.")
+    digest = hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
+    scope = request.idempotency_scope
+    if key:
+        previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+        if previous is not None:
+            return _replay(previous, digest)
+    try:
+        with transaction.atomic():
+            status, body = _create(caller, payload)
+            if key:
+                IdempotencyRecord.objects.create(
+                    scope=scope, key=key, request_sha256=digest, status_code=status, response=body
+                )
+    except A.ActionError as exc:
+        return _action_error(exc)
+    except IntegrityError:
+        previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first() if key else None
+        if previous is None:
+            raise
+        return _replay(previous, digest)
+    return _json_response(status, body)
+
+
+def _replay(previous: IdempotencyRecord, digest: str) -> HttpResponse:
+    if previous.request_sha256 != digest:
+        return problem(
+            409,
+            "Trùng Idempotency-Key",
+            "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới cho yêu cầu mới.",
+        )
+    response = _json_response(previous.status_code, previous.response)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _create(caller, payload: DossierIn) -> tuple[int, dict]:
+    procedure = Procedure.objects.current().filter(pk=payload.procedure_id).first()
+    if procedure is None:
+        raise A.ActionError(
+            "Không tìm thấy thủ tục đang áp dụng.", {"procedure_id": "Thủ tục không tồn tại."}, status=422
+        )
+    intake = Agency.objects.current().filter(pk=payload.intake_agency_id).first()
+    if intake is None or intake.kind not in ("service_centre", "commune_one_stop", "commune_pc"):
+        raise A.ActionError(
+            "Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc Bộ phận Một cửa đang hoạt động.",
+            {"intake_agency_id": "Không phải nơi tiếp nhận hồ sơ."},
+            status=422,
+        )
+    if caller.is_staff_member:
+        if not caller.has(intake.pk, "receiving_officer"):
+            raise A.ActionError("Chỉ cán bộ tiếp nhận của nơi tiếp nhận này được tạo hồ sơ.", status=403)
+        if payload.channel == Channel.ONLINE:
+            raise A.ActionError(
+                "Hồ sơ trực tuyến do người dân, doanh nghiệp tự nộp; tại Bộ phận Một cửa chọn kênh 1 hoặc 3.",
+                {"channel": "Chọn 1 (trực tiếp) hoặc 3 (bưu chính)."},
+                status=422,
+            )
+        source = Source.POSTAL if payload.channel == Channel.POSTAL else Source.DESK
+    else:
+        if payload.channel != Channel.ONLINE:
+            raise A.ActionError(
+                "Người dân, doanh nghiệp nộp hồ sơ trực tuyến (kênh 2).", {"channel": "Chọn 2."}, status=422
+            )
+        if not procedure.offered_online:
+            raise A.ActionError(
+                "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa.", status=422
+            )
+        source = Source.PORTAL
+    applicant = A.Applicant(**payload.applicant.dict())
+    d = A.create_dossier(
+        procedure=procedure,
+        intake_agency=intake,
+        applicant=applicant,
+        channel=payload.channel,
+        source=source,
+        who=caller,
+        request_text=payload.request_text,
+        form_data=payload.form_data,
+        copies=payload.copies,
+        return_method=payload.return_method,
+        submit=payload.submit,
+    )
+    return 201, json.loads(json.dumps(dossier_out(d), default=_json_default, ensure_ascii=False))
+
+
+def _json_default(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@router.get("/{int:dossier_id}", response={200: DossierOut, **ERRORS}, summary="Chi tiết hồ sơ")
+def get_dossier(request, dossier_id: int):
+    return dossier_out(access_dossier(who(request), dossier_id))
+
+
+@router.get(
+    "/{int:dossier_id}/actions", response={200: list[OfferOut], **ERRORS}, summary="Các thao tác người gọi được làm"
+)
+def next_actions(request, dossier_id: int):
+    d = access_dossier(who(request), dossier_id)
+    return [o.__dict__ for o in A.available_actions(d, who(request))]
+
+
+@router.post(
+    "/{int:dossier_id}/actions/{action}",
+    response={200: DossierOut, **ERRORS},
+    summary="Thực hiện một thao tác (tiếp nhận, yêu cầu bổ sung, chuyển, phân công, ký, trả kết quả…)",
+)
+def perform_action(request, dossier_id: int, action: str, payload: ActionIn):
+    caller = who(request)
+    d = access_dossier(caller, dossier_id)
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    if "new_appointment_at" in data:
+        data["new_appointment_at"] = data["new_appointment_at"].isoformat()
+    try:
+        d = A.perform(d, caller, action[:60], data)
+    except A.ActionError as exc:
+        return _action_error(exc)
+    return dossier_out(d)
+
+
+@router.get("/{int:dossier_id}/events", response={200: list[EventOut], **ERRORS}, summary="Lịch sử xử lý (chuỗi băm)")
+def events(request, dossier_id: int):
+    d = access_dossier(who(request), dossier_id)
+    return [
+        {
+            "seq": e.seq,
+            "action": e.action,
+            "actor": e.actor_label,
+            "at": e.at,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "step_key": e.step_key,
+            "data": e.data,
+            "hash": e.hash,
+        }
+        for e in d.events.order_by("seq")
+    ]
+
+
+@router.post(
+    "/{int:dossier_id}/files",
+    response={201: FileOut, **ERRORS},
+    summary="Tải lên thành phần hồ sơ, hồ sơ bổ sung hoặc kết quả; hoặc dùng lại giấy tờ trong kho dữ liệu cá nhân",
+)
+def upload_file(
+    request,
+    dossier_id: int,
+    file: File[UploadedFile] = None,
+    kind: Form[FileKind] = FileKind.COMPONENT,
+    name: Form[str] = "",
+    component_id: Form[int | None] = None,
+    personal_document_id: Form[int | None] = None,
+    digitised: Form[bool] = True,
+):
+    caller = who(request)
+    d = access_dossier(caller, dossier_id)
+    if len(name) > 1000:
+        return problem(422, "Dữ liệu không hợp lệ", "Tên giấy tờ dài tối đa 1000 ký tự.")
+    if file is None and personal_document_id is None:
+        return problem(
+            422,
+            "Dữ liệu không hợp lệ",
+            "Vui lòng chọn tệp để tải lên hoặc một giấy tờ trong kho dữ liệu cá nhân.",
+            [{"field": "file", "message": "Chưa chọn tệp."}],
+        )
+    if file is not None and file.size > settings.CONGSO_MAX_UPLOAD_BYTES:
+        limit = settings.CONGSO_MAX_UPLOAD_BYTES / 1048576
+        return problem(
+            422,
+            "Dữ liệu không hợp lệ",
+            f"Tệp quá lớn; dung lượng tối đa là {limit:.0f} MB.",
+            [{"field": "file", "message": "Tệp quá lớn."}],
+        )
+    try:
+        item = A.attach_file(
+            d,
+            caller,
+            data=file.read() if file is not None else None,
+            filename=(file.name or "")[:255] if file is not None else "",
+            name=name,
+            kind=kind,
+            component_id=component_id if component_id and 0 < component_id < MAX_ID else None,
+            personal_document_id=personal_document_id
+            if personal_document_id and 0 < personal_document_id < MAX_ID
+            else None,
+            digitised=digitised,
+        )
+    except A.ActionError as exc:
+        return _action_error(exc)
+    return 201, file_out(DossierFile.objects.select_related("file").get(pk=item.pk))
+
+
+@router.get("/{int:dossier_id}/files/{int:file_id}", summary="Tải xuống tệp của hồ sơ", response={200: None, **ERRORS})
+def download_file(request, dossier_id: int, file_id: int):
+    d = access_dossier(who(request), dossier_id)
+    item = d.files.select_related("file").filter(pk=file_id, file__isnull=False).first()
+    if item is None:
+        raise Http404
+    response = HttpResponse(read_blob(item.file.sha256), content_type=item.file.content_type)
+    filename = item.filename or f"{item.file.sha256[:16]}.{item.file.extension}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["ETag"] = f'"{item.file.sha256}"'
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@router.get(
+    "/{int:dossier_id}/forms/{number}.pdf",
+    summary="In phiếu: 01 tiếp nhận, 02 yêu cầu bổ sung, 03 từ chối, 04 xin lỗi hẹn lại, 05 kiểm soát",
+    response={200: None, **ERRORS},
+)
+def form_pdf(request, dossier_id: int, number: str):
+    from congso.dossiers.printing import FormNotAvailable, render_dossier_form
+
+    d = access_dossier(who(request), dossier_id)
+    try:
+        pdf = render_dossier_form(d, number[:4])
+    except FormNotAvailable as exc:
+        return problem(404, "Không có phiếu", str(exc))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{d.code or d.pk}-mau-{number[:4]}.pdf"'
+    return response
+
+
+@router.get(
+    "/logbook.pdf",
+    summary="Sổ theo dõi hồ sơ (Mẫu 06) của một nơi tiếp nhận theo tháng",
+    response={200: None, **ERRORS},
+)
+def logbook_pdf(
+    request,
+    agency_id: int = Query(..., ge=1, le=MAX_ID),
+    month: str = Query(..., pattern=r"^\d{4}-\d{2}$", description="Tháng, dạng 2026-11"),
+):
+    from congso.documents.forms_pdf import render_form
+    from congso.dossiers.printing import logbook_context
+
+    caller = who(request)
+    agency = Agency.objects.filter(pk=agency_id).select_related("parent").first()
+    if agency is None or not (caller.province_wide or agency.pk in caller.agency_ids):
+        raise Http404
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        start = timezone.make_aware(dt.datetime(year, mon, 1))
+    except ValueError:
+        return problem(422, "Dữ liệu không hợp lệ", "Tháng không hợp lệ; dùng dạng 2026-11.")
+    end = timezone.make_aware(dt.datetime(year + (mon == 12), mon % 12 + 1, 1))
+    qs = (
+        A.Dossier.objects.filter(intake_agency=agency, parent__isnull=True, accepted_at__gte=start, accepted_at__lt=end)
+        .select_related("procedure", "competent_agency")
+        .order_by("accepted_at", "id")
+    )
+    pdf = render_form("06", logbook_context(agency, qs, f"Tháng {mon:02d}/{year}"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-theo-doi-{month}.pdf"'
+    return response
+
+
+@router.get("/me/documents", response=list[PersonalDocumentOut], summary="Kho dữ liệu điện tử cá nhân của tôi")
+def my_documents(request):
+    caller = who(request)
+    return [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "filename": p.filename,
+            "is_result": p.is_result,
+            "source_dossier_code": p.source_dossier.code if p.source_dossier else None,
+            "created_at": p.created_at,
+        }
+        for p in PersonalDocument.objects.filter(owner_id=caller.user.pk).select_related("source_dossier")
+    ]
+
+
+# ---- public lookup ---------------------------------------------------------------------------------
+def _client(request) -> str:
+    return (request.META.get("REMOTE_ADDR") or "unknown")[:64]
+
+
+@lookup_router.get(
+    "/",
+    response={200: LookupOut, 404: ProblemOut, 422: ProblemOut, 429: ProblemOut},
+    summary="Tra cứu tình trạng hồ sơ bằng mã hồ sơ và 4 số cuối giấy tờ định danh",
+    auth=None,
+)
+def lookup(
+    request,
+    code: str = Query(..., min_length=1, max_length=60, description="Mã hồ sơ, ví dụ 000.00.00.H56-261125-0007"),
+    id_last4: str = Query(..., min_length=4, max_length=4, description="4 ký tự cuối của số CCCD / mã số doanh nghiệp"),
+):
+    client = _client(request)
+    now = timezone.now()
+    window = now.replace(second=0, microsecond=0)
+    limit = settings.CONGSO_LOOKUP_FAILURES_PER_MINUTE
+    failures = LookupFailure.objects.filter(client=client, window=window).values_list("count", flat=True).first() or 0
+    if failures >= limit:
+        response = problem(
+            429, "Quá nhiều lần tra cứu", "Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau 1 phút."
+        )
+        response["Retry-After"] = str(60 - now.second)
+        return response
+    d = lookup_public(code, id_last4)
+    if d is None:
+        _count_failure(client, window)
+        return problem(
+            404,
+            "Không tìm thấy hồ sơ",
+            "Không tìm thấy hồ sơ với mã và 4 số cuối giấy tờ định danh đã nhập; vui lòng kiểm tra lại.",
+        )
+    return {
+        "code": d.code,
+        "procedure_name": d.procedure.name,
+        "receiving_agency": d.receiving_agency.name,
+        "state_label": str(State(d.state).label),
+        "national_status": d.national_status,
+        "accepted_at": d.accepted_at,
+        "appointment_at": d.appointment_at,
+        "returned_at": d.returned_at,
+    }
+
+
+def _count_failure(client: str, window: dt.datetime) -> None:
+    from django.db.models import F
+
+    with transaction.atomic():
+        updated = LookupFailure.objects.filter(client=client, window=window).update(count=F("count") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    LookupFailure.objects.create(client=client, window=window, count=1)
+            except IntegrityError:
+                LookupFailure.objects.filter(client=client, window=window).update(count=F("count") + 1)

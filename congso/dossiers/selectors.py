@@ -1,0 +1,158 @@
+"""Reads of dossiers: the clock as officers see it, why a dossier is late, lists and public lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from congso.dossiers.choices import PAUSED_STATES, State
+from congso.dossiers.ledger import describe_remaining, describe_span
+from congso.dossiers.models import Dossier
+from congso.workcalendar.clock import working_time_between
+from congso.workcalendar.selectors import current_calendar
+
+
+@dataclass(frozen=True)
+class ClockView:
+    budget: dt.timedelta
+    consumed: dt.timedelta
+    remaining: dt.timedelta
+    running: bool
+    paused: bool
+    due_at: dt.datetime | None
+    text: str  # "còn 2 ngày 3 giờ" / "quá 1 ngày 2 giờ" / "tạm dừng"
+
+
+def clock_view(d: Dossier, now: dt.datetime | None = None) -> ClockView | None:
+    if not d.accepted_at:
+        return None
+    from congso.dossiers.actions import dossier_ledger
+
+    now = now or timezone.now()
+    cal = current_calendar()
+    ledger = dossier_ledger(d)
+    consumed = ledger.consumed_at(cal, now)
+    if ledger.mode == "calendar":
+        due = ledger.due(cal, resume_at=now)
+        remaining = (
+            working_time_between(cal, now, due) if due and due > now else -working_time_between(cal, due or now, now)
+        )
+    else:
+        remaining = ledger.budget - consumed
+    paused = d.state in PAUSED_STATES
+    if paused:
+        text = f"tạm dừng ({describe_remaining(cal, remaining)})"
+    elif d.state in (State.ACCEPTED, State.PROCESSING):
+        text = describe_remaining(cal, remaining)
+    else:
+        text = dict(State.choices)[d.state]
+    return ClockView(
+        budget=ledger.budget,
+        consumed=consumed,
+        remaining=remaining,
+        running=ledger.running_since is not None,
+        paused=paused,
+        due_at=d.due_at,
+        text=str(text),
+    )
+
+
+@dataclass(frozen=True)
+class StepView:
+    seq: int
+    step_key: str
+    name: str
+    agency: str
+    assignee: str
+    entered_at: dt.datetime
+    left_at: dt.datetime | None
+    budget: dt.timedelta
+    consumed: dt.timedelta
+    outcome: str
+    overrun: dt.timedelta
+
+
+def step_views(d: Dossier, now: dt.datetime | None = None) -> list[StepView]:
+    from congso.dossiers.actions import step_ledger
+
+    now = now or timezone.now()
+    cal = current_calendar()
+    out = []
+    for run in d.step_runs.select_related("agency", "assignee").order_by("seq"):
+        consumed = step_ledger(run).consumed_at(cal, now)
+        budget = dt.timedelta(seconds=run.budget_seconds)
+        out.append(
+            StepView(
+                seq=run.seq,
+                step_key=run.step_key,
+                name=run.name,
+                agency=run.agency.name,
+                assignee=(run.assignee.full_name or run.assignee.username) if run.assignee else "",
+                entered_at=run.entered_at,
+                left_at=run.left_at,
+                budget=budget,
+                consumed=consumed,
+                outcome=run.outcome,
+                overrun=max(consumed - budget, dt.timedelta(0)),
+            )
+        )
+    return out
+
+
+def why_late(d: Dossier, now: dt.datetime | None = None) -> list[str]:
+    """Each step that overran its budget, by how much (domain §3: 'explain lateness')."""
+    cal = current_calendar()
+    lines = []
+    for s in step_views(d, now):
+        if s.overrun > dt.timedelta(0):
+            lines.append(
+                f"Bước «{s.name}» ({s.agency}) quá {describe_span(cal, s.overrun)}: "
+                f"dùng {describe_span(cal, s.consumed)} trên {describe_span(cal, s.budget)} được giao."
+            )
+    return lines
+
+
+def dossier_list(qs: QuerySet[Dossier], *, state=None, procedure_id=None, agency_id=None, code=None, q=None):
+    qs = qs.select_related("procedure", "current_agency", "receiving_agency")
+    if state:
+        qs = qs.filter(state=state)
+    if procedure_id:
+        qs = qs.filter(procedure_id=procedure_id)
+    if agency_id:
+        qs = qs.filter(current_agency_id=agency_id)
+    if code:
+        qs = qs.filter(code__startswith=code.strip().upper())
+    if q:
+        qs = qs.filter(applicant_name__icontains=q.strip())
+    return qs.order_by("-created_at", "-id")
+
+
+def lookup_public(code: str, id_last4: str) -> Dossier | None:
+    """A dossier by code, only when the last 4 characters of the applicant's ID match."""
+    code = (code or "").strip().upper()
+    tail = (id_last4 or "").strip().upper()
+    if not code or len(tail) != 4:
+        return None
+    d = (
+        Dossier.objects.select_related("procedure", "receiving_agency")
+        .filter(code=code, parent__isnull=True)
+        .only(
+            "code",
+            "state",
+            "national_status",
+            "applicant_id_number",
+            "accepted_at",
+            "appointment_at",
+            "returned_at",
+            "finished_at",
+            "procedure__name",
+            "receiving_agency__name",
+        )
+        .first()
+    )
+    if d is None or not d.applicant_id_number.upper().endswith(tail):
+        return None
+    return d
