@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from congso.api.v1.api import api as api_v1
+from congso.core.env import env_bool
 
 admin.site.site_header = _("congso — Quản trị hệ thống")
 admin.site.site_title = _("congso")
@@ -14,3 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("congso.portal.urls")),
 ]
+
+if env_bool("CONGSO_BENCH_VIEWS"):  # bench/bench_dossiers.py only: never set in production
+    from congso.core.bench_views import insert_one
+
+    urlpatterns.insert(0, path("_bench/insert", insert_one))

@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from congso.accounts.models import StaffAssignment, User
+from congso.accounts.actions import create_api_token
+from congso.accounts.models import ApiToken, StaffAssignment, User
 
 
 class StaffAssignmentInline(admin.TabularInline):
@@ -27,3 +28,29 @@ class StaffAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__full_name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "agency"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created here; the secret is shown once, in the confirmation message."""
+
+    list_display = ["name", "prefix", "user", "agency", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__username", "agency__name"]
+    autocomplete_fields = ["user", "agency"]
+    fields = ["name", "user", "agency", "revoked_at"]
+    readonly_fields: list[str] = []
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["name", "user", "agency"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            ApiToken.objects.filter(pk=obj.pk).update(revoked_at=obj.revoked_at)
+            return
+        token, secret = create_api_token(obj.user, obj.agency, obj.name)
+        obj.pk = token.pk
+        messages.warning(
+            request,
+            _("Khóa API mới (chỉ hiển thị một lần, hãy lưu lại ngay): %(secret)s") % {"secret": secret},
+        )

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from congso.catalog.models import Component, FeeLine, Field, Procedure, ResultDocument
+from congso.catalog.models import (
+    Component,
+    FeeLine,
+    Field,
+    Procedure,
+    ResultDocument,
+    WorkflowDefinition,
+    WorkflowStatus,
+)
 
 
 @admin.register(Field)
@@ -73,3 +81,18 @@ class ComponentAdmin(ProcedurePartAdmin):
 @admin.register(ResultDocument)
 class ResultDocumentAdmin(ProcedurePartAdmin):
     list_display = ["name", "procedure"]
+
+
+@admin.register(WorkflowDefinition)
+class WorkflowDefinitionAdmin(admin.ModelAdmin):
+    """Published versions are read-only: publish a new version from data/workflows/ (load_demo) instead."""
+
+    list_display = ["key", "version", "name", "status", "default_for_level", "child", "published_at"]
+    list_filter = ["status", "default_for_level", "child"]
+    search_fields = ["key", "name"]
+    readonly_fields = ["spec_sha256", "published_at", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status == WorkflowStatus.PUBLISHED:
+            return False
+        return super().has_change_permission(request, obj)

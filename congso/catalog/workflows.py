@@ -381,7 +381,7 @@ def _budget_shape_errors(spec: WorkflowSpec) -> list[str]:
         return [f"Chỉ một bước được nhận phần thời hạn còn lại ('rest'); đang có: {', '.join(rests)}."]
     errors = []
     for s in spec.steps:
-        if s.kind == "liaison":
+        if s.kind == "liaison" and s.mode == "sequence":
             rest_branches = [b.key for b in s.branches if b.budget == "rest"]
             if len(rest_branches) > 1:
                 errors.append(f"Bước {s.key!r}: chỉ một nhánh được nhận phần thời hạn còn lại.")
@@ -450,11 +450,14 @@ def resolve_budgets(spec: WorkflowSpec, duration_hours: Decimal) -> dict[str, De
 
 
 def resolve_branch_budgets(step: StepSpec, step_hours: Decimal) -> dict[str, Decimal]:
+    """Working hours per branch: in sequence "rest" is what the others leave; in parallel the whole step."""
     out: dict[str, Decimal] = {}
     rest: str | None = None
     for b in step.branches:
         amount = _amount(b.budget, step_hours)
-        if amount is None:
+        if amount is None and step.mode == "parallel":
+            out[b.key] = step_hours
+        elif amount is None:
             rest = b.key
         else:
             out[b.key] = amount.quantize(_MINUTE, ROUND_HALF_UP)

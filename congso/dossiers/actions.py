@@ -85,14 +85,15 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value else None
 
 
-_spec_cache: dict[int, WorkflowSpec] = {}
+_spec_cache: dict[str, WorkflowSpec] = {}
 
 
 def spec_of(workflow: WorkflowDefinition) -> WorkflowSpec:
-    spec = _spec_cache.get(workflow.pk)
+    """The parsed spec of a published (immutable) version, cached by its content hash."""
+    spec = _spec_cache.get(workflow.spec_sha256)
     if spec is None:
         spec = parse_workflow(workflow.spec, roles=set(Role.values))
-        _spec_cache[workflow.pk] = spec
+        _spec_cache[workflow.spec_sha256] = spec
     return spec
 
 

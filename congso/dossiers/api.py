@@ -1,7 +1,5 @@
 """/api/v1/dossiers — the dossier engine's REST API; /api/v1/lookup — the public lookup."""
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import json
@@ -15,6 +13,7 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 from pydantic import Field
 
 from congso.api.v1.auth import API_AUTH, who
@@ -567,7 +566,7 @@ def upload_file(
         )
     except A.ActionError as exc:
         return _action_error(exc)
-    return 201, file_out(DossierFile.objects.select_related("file").get(pk=item.pk))
+    return Status(201, file_out(DossierFile.objects.select_related("file").get(pk=item.pk)))
 
 
 @router.get("/{int:dossier_id}/files/{int:file_id}", summary="Tải xuống tệp của hồ sơ", response={200: None, **ERRORS})

@@ -9,7 +9,7 @@ from congso.accounts.models import StaffAssignment, User
 
 pytestmark = pytest.mark.django_db
 
-CONGSO_APPS = {"geo", "workcalendar", "accounts", "catalog"}
+CONGSO_APPS = {"geo", "workcalendar", "accounts", "catalog", "dossiers", "documents"}
 
 
 def test_every_congso_model_is_in_the_admin():
@@ -29,7 +29,8 @@ def test_every_changelist_and_add_page_opens_in_vietnamese(client):
         response = client.get(reverse("admin:{}_{}_changelist".format(*info)))
         assert response.status_code == 200, info
         assert 'lang="vi"' in response.content.decode()
-        assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
+        if admin.site._registry[model].has_add_permission(response.wsgi_request):
+            assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
 
 
 def test_the_admin_lists_166_current_thanh_hoa_communes(client):
