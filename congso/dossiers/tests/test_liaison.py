@@ -4,7 +4,7 @@ import pytest
 
 from congso.catalog.actions import publish_workflow
 from congso.dossiers.models import Dossier
-from congso.dossiers.tests.helpers import Api, create_at_desk, local, procedure, user
+from congso.dossiers.tests.helpers import Api, create_at_desk, procedure, user
 
 pytestmark = pytest.mark.django_db
 
