@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 
@@ -18,6 +19,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
+    # Browser tests use a flushed transactional database: run them last, after the tests that share
+    # the reference data loaded once in django_db_setup.
+    items.sort(key=lambda item: "browser" in item.keywords)
     if shutil.which("chromium") or os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(
@@ -36,3 +40,27 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             "(install Debian's chromium package; .ci/run does this).",
             yellow=True,
         )
+
+
+class FakeClock:
+    def __init__(self, start: dt.datetime):
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, moment: dt.datetime) -> None:
+        self.now = moment
+
+    def advance(self, **kwargs) -> None:
+        self.now = self.now + dt.timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Statutory time under the test's control: every ``timezone.now()`` reads it."""
+    from congso.dossiers.tests.helpers import local
+
+    fake = FakeClock(local(2026, 12, 1, 8, 0))  # a Tuesday, 08:00
+    monkeypatch.setattr("django.utils.timezone.now", fake)
+    return fake

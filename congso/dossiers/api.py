@@ -23,8 +23,8 @@ from congso.dossiers import actions as A
 from congso.dossiers.access import access_dossier, visible_dossiers
 from congso.dossiers.choices import DVCQG_STATUS, Channel, FileKind, NationalStatus, Source, State
 from congso.dossiers.files import read_blob
-from congso.dossiers.models import DossierFile, IdempotencyRecord, LookupFailure, PersonalDocument
-from congso.dossiers.selectors import clock_view, dossier_list, lookup_public, step_views, why_late
+from congso.dossiers.models import DossierFile, IdempotencyRecord, PersonalDocument
+from congso.dossiers.selectors import clock_view, dossier_list, step_views, why_late
 from congso.geo.models import Agency
 
 router = Router(tags=["Hồ sơ (dossiers)"], auth=API_AUTH)
@@ -672,20 +672,17 @@ def lookup(
     code: str = Query(..., min_length=1, max_length=60, description="Mã hồ sơ, ví dụ 000.00.00.H56-261125-0007"),
     id_last4: str = Query(..., min_length=4, max_length=4, description="4 ký tự cuối của số CCCD / mã số doanh nghiệp"),
 ):
-    client = _client(request)
-    now = timezone.now()
-    window = now.replace(second=0, microsecond=0)
-    limit = settings.CONGSO_LOOKUP_FAILURES_PER_MINUTE
-    failures = LookupFailure.objects.filter(client=client, window=window).values_list("count", flat=True).first() or 0
-    if failures >= limit:
+    from congso.dossiers.lookup import lookup as find
+
+    result = find(_client(request), code, id_last4)
+    if result.blocked:
         response = problem(
             429, "Quá nhiều lần tra cứu", "Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau 1 phút."
         )
-        response["Retry-After"] = str(60 - now.second)
+        response["Retry-After"] = str(result.retry_after)
         return response
-    d = lookup_public(code, id_last4)
+    d = result.dossier
     if d is None:
-        _count_failure(client, window)
         return problem(
             404,
             "Không tìm thấy hồ sơ",
@@ -701,16 +698,3 @@ def lookup(
         "appointment_at": d.appointment_at,
         "returned_at": d.returned_at,
     }
-
-
-def _count_failure(client: str, window: dt.datetime) -> None:
-    from django.db.models import F
-
-    with transaction.atomic():
-        updated = LookupFailure.objects.filter(client=client, window=window).update(count=F("count") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    LookupFailure.objects.create(client=client, window=window, count=1)
-            except IntegrityError:
-                LookupFailure.objects.filter(client=client, window=window).update(count=F("count") + 1)

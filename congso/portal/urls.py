@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedure_list, name="procedure-list"),
     path("thu-tuc/<int:pk>/", views.procedure_detail_view, name="procedure-detail"),
+    path("tra-cuu/", views.dossier_lookup, name="dossier-lookup"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from congso.catalog.choices import OnlineClass, ProcedureLevel
 from congso.catalog.models import Field, Procedure
@@ -55,3 +56,30 @@ def procedure_detail_view(request, pk: int):
     except Procedure.DoesNotExist:
         raise Http404 from None
     return render(request, "portal/procedure_detail.html", {"procedure": procedure})
+
+
+def dossier_lookup(request):
+    """Tra cứu hồ sơ: the page the QR code on every form points to."""
+    from congso.dossiers.choices import State
+    from congso.dossiers.lookup import lookup
+
+    code = request.GET.get("code", "").strip()[:60]
+    last4 = request.GET.get("id_last4", "").strip()[:4]
+    context = {"code": code, "id_last4": last4, "result": None, "error": ""}
+    status = 200
+    if code and last4:
+        result = lookup(request.META.get("REMOTE_ADDR", ""), code, last4)
+        if result.blocked:
+            context["error"] = _("Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau 1 phút.")
+            status = 429
+        elif result.dossier is None:
+            context["error"] = _(
+                "Không tìm thấy hồ sơ với mã và 4 số cuối giấy tờ định danh đã nhập; vui lòng kiểm tra lại."
+            )
+            status = 404
+        else:
+            context["result"] = result.dossier
+            context["state_label"] = State(result.dossier.state).label
+    elif code:
+        context["error"] = _("Vui lòng nhập 4 ký tự cuối của số CCCD hoặc mã số doanh nghiệp.")
+    return render(request, "portal/dossier_lookup.html", context, status=status)
