@@ -49,12 +49,16 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "congso.core.middleware.reject_nul_characters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# API lists: bounded pages (a huge limit or offset is a 422, never a database error).
+NINJA_PAGINATION_MAX_LIMIT = 500  # see congso/core/pagination.py
 
 ROOT_URLCONF = "congso.urls"
 WSGI_APPLICATION = "congso.wsgi.application"

@@ -2,14 +2,16 @@
 
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
 
 from congso.catalog.actions import export_bytes
 from congso.catalog.models import Procedure
 from congso.catalog.selectors import procedure_detail, search_procedures
+from congso.core.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["Thủ tục hành chính (procedures)"])
 
@@ -77,14 +79,14 @@ class ProcedureDetail(ProcedureSummary):
 
 class SearchFilters(Schema):
     q: str = ""
-    field: int | None = None
+    field: int | None = Field(None, ge=1, le=2**62)
     level: str | None = None
-    agency: int | None = None
+    agency: int | None = Field(None, ge=1, le=2**62)
     online: str | None = None
 
 
 @router.get("/", response=list[ProcedureSummary], summary="Tìm thủ tục (Search procedures)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_procedures(request, filters: Query[SearchFilters]):
     """Current procedures, best match first. ``q`` ignores diacritics and case ("dang ky khai sinh")."""
     return search_procedures(
@@ -111,5 +113,7 @@ def export_catalog(request, format: str = "json"):
 
 @router.get("/{procedure_id}", response=ProcedureDetail, summary="Chi tiết thủ tục (Procedure detail)")
 def get_procedure(request, procedure_id: int):
+    if not 0 < procedure_id < 2**62:
+        raise Http404
     get_object_or_404(Procedure, pk=procedure_id)
     return procedure_detail(procedure_id)

@@ -12,13 +12,14 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 from congso.api.v1.auth import API_AUTH, who
 from congso.api.v1.errors import problem
 from congso.catalog.models import Procedure
+from congso.core.pagination import BoundedLimitOffsetPagination
 from congso.dossiers import actions as A
 from congso.dossiers.access import access_dossier, visible_dossiers
 from congso.dossiers.choices import DVCQG_STATUS, Channel, FileKind, NationalStatus, Source, State
@@ -332,7 +333,7 @@ def _json_response(status: int, body: dict) -> HttpResponse:
 
 # ---- dossiers --------------------------------------------------------------------------------------
 @router.get("/", response=list[DossierSummary], summary="Danh sách hồ sơ (lọc theo trạng thái, thủ tục, cơ quan, mã)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_dossiers(
     request,
     state: State | None = None,
@@ -625,6 +626,8 @@ def logbook_pdf(
         raise Http404
     try:
         year, mon = (int(x) for x in month.split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError(month)
         start = timezone.make_aware(dt.datetime(year, mon, 1))
     except ValueError:
         return problem(422, "Dữ liệu không hợp lệ", "Tháng không hợp lệ; dùng dạng 2026-11.")

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
+from congso.core.pagination import BoundedLimitOffsetPagination
 from congso.geo.models import AdministrativeUnit, Agency
 
 router = Router(tags=["Đơn vị hành chính, cơ quan (geo)"])
@@ -36,8 +37,10 @@ class AgencyOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut], summary="Đơn vị hành chính (Administrative units)")
-@paginate(LimitOffsetPagination)
-def list_units(request, level: str | None = None, parent: int | None = None, on: dt.date | None = None):
+@paginate(BoundedLimitOffsetPagination)
+def list_units(
+    request, level: str | None = None, parent: int | None = Query(None, ge=1, le=2**62), on: dt.date | None = None
+):
     """Units valid on ``on`` (default: today's units, after the 1 Jul 2025 reform)."""
     qs = AdministrativeUnit.objects.valid_on(on) if on else AdministrativeUnit.objects.current()
     if level:
@@ -48,7 +51,7 @@ def list_units(request, level: str | None = None, parent: int | None = None, on:
 
 
 @router.get("/agencies", response=list[AgencyOut], summary="Cơ quan (Agencies)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_agencies(request, kind: str | None = None, on: dt.date | None = None):
     qs = Agency.objects.valid_on(on) if on else Agency.objects.current()
     if kind:

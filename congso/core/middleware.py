@@ -1,0 +1,27 @@
+"""Refuse NUL characters in query strings and JSON bodies: no field may hold one (PostgreSQL cannot store them)."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+
+MESSAGE = "Dữ liệu gửi lên chứa ký tự NUL (\\u0000), không hợp lệ trong bất kỳ trường nào."
+
+
+def reject_nul_characters(get_response):
+    def middleware(request):
+        query = request.META.get("QUERY_STRING", "")
+        body_is_json = request.content_type == "application/json"
+        if (
+            "%00" in query
+            or "\x00" in query
+            or (body_is_json and (b"\\u0000" in request.body or b"\x00" in request.body))
+        ):
+            body = {"type": "about:blank", "title": "Dữ liệu không hợp lệ", "status": 400, "detail": MESSAGE}
+            return HttpResponse(
+                json.dumps(body, ensure_ascii=False), status=400, content_type="application/problem+json"
+            )
+        return get_response(request)
+
+    return middleware
