@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi messages clean
+.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers messages clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ format: install ## Format the code
 
 openapi: install ## Regenerate docs/openapi.json from the code
 	$(PY) manage.py export_openapi docs/openapi.json
+
+bench-dossiers: install ## Dossier API load bench under gunicorn on a fresh database (DATABASE_URL: PostgreSQL, dropped and recreated)
+	$(PY) bench/bench_dossiers.py $${DATABASE_URL:+--database-url "$$DATABASE_URL"}
 
 messages: install ## Update and compile the vi/en translation catalogs (needs GNU gettext)
 	$(PY) manage.py makemessages -l vi -l en --ignore='.venv/*' --ignore='tools/*'
