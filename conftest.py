@@ -64,3 +64,16 @@ def clock(monkeypatch):
     fake = FakeClock(local(2026, 12, 1, 8, 0))  # a Tuesday, 08:00
     monkeypatch.setattr("django.utils.timezone.now", fake)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """Each test sees the calendar of its own database state (the cache outlives rolled-back transactions)."""
+    from congso.api.v1.auth import forget_tokens
+    from congso.workcalendar.selectors import forget_calendar
+
+    forget_calendar()
+    forget_tokens()
+    yield
+    forget_calendar()
+    forget_tokens()

@@ -46,7 +46,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            ApiToken.objects.filter(pk=obj.pk).update(revoked_at=obj.revoked_at)
+            obj.save(update_fields=["revoked_at"])  # post_save drops the token from every cache in this process
             return
         token, secret = create_api_token(obj.user, obj.agency, obj.name)
         obj.pk = token.pk

@@ -139,6 +139,10 @@ class WorkflowSpec:
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
+    def has_liaison(self) -> bool:
+        return any(s.kind == "liaison" for s in self.steps)
+
+    @property
     def first(self) -> StepSpec:
         return self.steps[0]
 

@@ -93,19 +93,63 @@ def visible_dossiers(who: Who) -> QuerySet[Dossier]:
     return applicant_dossiers(who)
 
 
-def access_dossier(who: Who, dossier_id: int) -> Dossier:
-    """The dossier if the caller may see it; otherwise 404."""
+def access_dossier(who: Who, dossier_id: int, relations: tuple[str, ...] | None = None) -> Dossier:
+    """The dossier if the caller may see it; otherwise 404. ``relations``: what to load with it."""
     try:
         dossier_id = int(dossier_id)
     except (TypeError, ValueError):
         raise Http404 from None
     if not 0 < dossier_id < 2**62:
         raise Http404
-    dossier = Dossier.objects.select_related("procedure", "workflow").filter(pk=dossier_id).first()
-    if dossier is None:
-        raise Http404
+    try:
+        dossier = detail_queryset(DETAIL_RELATIONS if relations is None else relations).get(pk=dossier_id)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
     if who.is_applicant_of(dossier):
         return dossier
-    if who.is_staff_member and officer_dossiers(who).filter(pk=dossier.pk).exists():
+    if who.is_staff_member and (who.province_wide or _touches(dossier, who.agency_ids)):
         return dossier
     raise Http404
+
+
+# What a dossier page shows without further queries.
+DETAIL_RELATIONS = (
+    "procedure",
+    "workflow",
+    "intake_agency",
+    "receiving_agency",
+    "competent_agency",
+    "current_agency",
+    "assignee",
+)
+
+
+# Large columns of the related rows that a dossier page or action does not need (loaded on access if ever).
+DEFERRED = (
+    "workflow__spec",
+    "procedure__form_schema",
+    "procedure__legal_basis",
+    "procedure__unconfirmed",
+    "procedure__search_text",
+    "procedure__source",
+    "procedure__channels",
+)
+
+
+def detail_queryset(relations: tuple[str, ...] = DETAIL_RELATIONS):
+    deferred = [f for f in DEFERRED if f.split("__")[0] in relations]
+    return Dossier.objects.select_related(*relations).defer(*deferred)
+
+
+def _touches(dossier: Dossier, agencies: set[int]) -> bool:
+    """The same rule as officer_dossiers(), for one loaded dossier: its own fields first, then its step runs."""
+    own = {
+        dossier.intake_agency_id,
+        dossier.receiving_agency_id,
+        dossier.competent_agency_id,
+        dossier.current_agency_id,
+        dossier.coordinating_agency_id,
+    }
+    if own & agencies:
+        return True
+    return StepRun.objects.filter(dossier=dossier, agency_id__in=agencies).exists()

@@ -32,7 +32,7 @@ from congso.catalog.workflows import (
 )
 from congso.core.text import nfc
 from congso.dossiers import codes, files, history
-from congso.dossiers.access import Who
+from congso.dossiers.access import Who, detail_queryset
 from congso.dossiers.choices import (
     NATIONAL_STATUS,
     PAUSED_STATES,
@@ -178,7 +178,7 @@ def _set_state(d: Dossier, state: str) -> list[str]:
 
 
 def _lock(dossier_id: int) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("procedure", "workflow").get(pk=dossier_id)
+    return detail_queryset().select_for_update(of=("self",)).get(pk=dossier_id)
 
 
 def _require(condition: bool, message: str, status: int = 409, fields: dict | None = None) -> None:
@@ -254,7 +254,7 @@ def competent_agency_for(procedure: Procedure, intake: Agency) -> Agency | None:
     if procedure.level == "commune":
         if intake.kind == "commune_pc":
             return intake
-        pc = Agency.objects.current().filter(kind="commune_pc", unit_id=intake.unit_id).first()
+        pc = Agency.objects.current().filter(kind="commune_pc", unit_id=intake.unit_id).order_by("pk").first()
         if pc is not None:
             return pc
         return None
@@ -274,6 +274,7 @@ def create_dossier(
     copies: int = 1,
     return_method: str = "",
     competent_agency: Agency | None = None,
+    workflow: WorkflowDefinition | None = None,
     submit: bool = False,
     now: dt.datetime | None = None,
 ) -> Dossier:
@@ -287,7 +288,7 @@ def create_dossier(
     _require(procedure.valid_to is None, "Thủ tục này đã hết hiệu lực; vui lòng chọn thủ tục đang áp dụng.", 422)
     _require(channel in Channel.values, "Kênh thực hiện phải là 1, 2 hoặc 3.", 422, {"channel": "Không hợp lệ."})
     _require(1 <= copies <= 20, "Số bộ hồ sơ phải từ 1 đến 20.", 422, {"copies": "Không hợp lệ."})
-    workflow = workflow_for_procedure(procedure, latest_workflows())
+    workflow = workflow or workflow_for_procedure(procedure, latest_workflows())
     _require(workflow is not None, "Thủ tục chưa có quy trình xử lý được ban hành; liên hệ quản trị hệ thống.")
     competent = competent_agency or competent_agency_for(procedure, intake_agency)
     _require(
@@ -432,6 +433,7 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
         d.appointment_at = d.due_at
         d.original_appointment_at = d.due_at
         fields += ["code", "clock_mode", "accepted_at", "appointment_at", "original_appointment_at"]
+        d._last_seq = 0
         fields += _enter_step(d, spec, spec.first, budgets, who, now)
         components = list(d.files.filter(kind=FileKind.COMPONENT).values("name", "digitised", "reused"))
         _event(
@@ -649,7 +651,9 @@ def _enter_step(
     assignee=None,
 ) -> list[str]:
     agency = agency or _agency_for_step(d, step.agency)
-    seq = d.step_runs.count() + 1
+    last = getattr(d, "_last_seq", None)
+    seq = (last if last is not None else d.step_runs.count()) + 1
+    d._last_seq = seq
     paused = d.running_since is None
     run = StepRun.objects.create(
         dossier=d,
@@ -679,6 +683,7 @@ def _close_run(d: Dossier, who: Who | None, now: dt.datetime, action: str, cal, 
     run = _open_run(d)
     if run is None:
         return []
+    d._last_seq = run.seq
     rl = step_ledger(run)
     if rl.running_since is not None:
         rl = rl.pause(cal, now)
@@ -913,6 +918,7 @@ def _spawn_child(parent: Dossier, step: StepSpec, branch, run: StepRun, who: Who
     child.save()
     child_spec = spec_of(wf)
     budgets = resolve_budgets(child_spec, hours)
+    child._last_seq = 0
     fields = _enter_step(child, child_spec, child_spec.first, budgets, who, now)
     _event(
         child,

@@ -19,6 +19,7 @@ from pydantic import Field
 from congso.api.v1.auth import API_AUTH, who
 from congso.api.v1.errors import problem
 from congso.catalog.models import Procedure
+from congso.catalog.selectors import latest_workflows, workflow_for_procedure
 from congso.core.pagination import BoundedLimitOffsetPagination
 from congso.dossiers import actions as A
 from congso.dossiers.access import access_dossier, visible_dossiers
@@ -229,16 +230,27 @@ def _hours(td: dt.timedelta) -> float:
     return round(td.total_seconds() / 3600, 4)
 
 
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    """Times leave the API in Vietnam time (+07:00), whether read from the database or just computed."""
+    return timezone.localtime(moment) if moment else None
+
+
 def _ref(agency: Agency | None) -> dict | None:
     return {"id": agency.pk, "name": agency.name} if agency else None
 
 
-def dossier_out(d) -> dict:
-    d = A.Dossier.objects.select_related(
-        "procedure", "workflow", "intake_agency", "receiving_agency", "competent_agency", "current_agency", "assignee"
-    ).get(pk=d.pk)
+def dossier_out(d, *, new: bool = False) -> dict:
+    """The dossier as the API shows it, from a dossier loaded with DETAIL_RELATIONS (two queries at most).
+
+    ``new``: created in this request, so it has no steps, files nor children yet (no query at all).
+    """
     cv = clock_view(d)
-    steps = step_views(d)
+    steps = step_views(d) if not new else []
+    if new or A.spec_of(d.workflow).has_liaison is False:
+        children = []
+    else:
+        children = list(d.children.values_list("pk", flat=True))
+    files = [] if new else [file_out(f) for f in d.files.select_related("file").order_by("id")]
     return {
         "id": d.pk,
         "code": d.code,
@@ -259,20 +271,20 @@ def dossier_out(d) -> dict:
         "current_step": d.current_step,
         "current_agency": _ref(d.current_agency),
         "assignee": (d.assignee.full_name or d.assignee.username) if d.assignee else "",
-        "submitted_at": d.submitted_at,
-        "accepted_at": d.accepted_at,
-        "appointment_at": d.appointment_at,
-        "original_appointment_at": d.original_appointment_at,
-        "due_at": d.due_at,
-        "finished_at": d.finished_at,
-        "returned_at": d.returned_at,
+        "submitted_at": _local(d.submitted_at),
+        "accepted_at": _local(d.accepted_at),
+        "appointment_at": _local(d.appointment_at),
+        "original_appointment_at": _local(d.original_appointment_at),
+        "due_at": _local(d.due_at),
+        "finished_at": _local(d.finished_at),
+        "returned_at": _local(d.returned_at),
         "outcome": d.outcome,
         "supplement_count": d.supplement_count,
         "extension_count": d.extension_count,
         "payment_status": d.payment_status,
         "amount_due": d.amount_due,
         "parent_id": d.parent_id,
-        "children": list(d.children.values_list("pk", flat=True)),
+        "children": children,
         "clock": None
         if cv is None
         else {
@@ -283,7 +295,7 @@ def dossier_out(d) -> dict:
             "paused": cv.paused,
             "text": cv.text,
         },
-        "why_late": why_late(d),
+        "why_late": why_late(d, steps=steps),
         "steps": [
             {
                 "seq": s.seq,
@@ -291,8 +303,8 @@ def dossier_out(d) -> dict:
                 "name": s.name,
                 "agency": s.agency,
                 "assignee": s.assignee,
-                "entered_at": s.entered_at,
-                "left_at": s.left_at,
+                "entered_at": _local(s.entered_at),
+                "left_at": _local(s.left_at),
                 "budget_hours": _hours(s.budget),
                 "consumed_hours": _hours(s.consumed),
                 "overrun_hours": _hours(s.overrun),
@@ -300,7 +312,7 @@ def dossier_out(d) -> dict:
             }
             for s in steps
         ],
-        "files": [file_out(f) for f in d.files.select_related("file").order_by("id")],
+        "files": files,
     }
 
 
@@ -315,7 +327,7 @@ def file_out(f: DossierFile) -> dict:
         "content_type": f.file.content_type if f.file else None,
         "digitised": f.digitised,
         "reused": f.reused,
-        "signed_at": f.signed_at,
+        "signed_at": _local(f.signed_at),
     }
 
 
@@ -354,9 +366,9 @@ def list_dossiers(
             "national_status": d.national_status,
             "applicant_name": d.applicant_name,
             "current_agency": d.current_agency.name if d.current_agency else "",
-            "accepted_at": d.accepted_at,
-            "appointment_at": d.appointment_at,
-            "due_at": d.due_at,
+            "accepted_at": _local(d.accepted_at),
+            "appointment_at": _local(d.appointment_at),
+            "due_at": _local(d.due_at),
         }
         for d in qs
     ]
@@ -383,8 +395,9 @@ def create_dossier(request, payload: DossierIn):
         if previous is not None:
             return _replay(previous, digest)
     try:
+        arguments = _prepare(caller, payload)  # reads, outside the write transaction
         with transaction.atomic():
-            status, body = _create(caller, payload)
+            status, body = _create(arguments)
             if key:
                 IdempotencyRecord.objects.create(
                     scope=scope, key=key, request_sha256=digest, status_code=status, response=body
@@ -411,13 +424,13 @@ def _replay(previous: IdempotencyRecord, digest: str) -> HttpResponse:
     return response
 
 
-def _create(caller, payload: DossierIn) -> tuple[int, dict]:
-    procedure = Procedure.objects.current().filter(pk=payload.procedure_id).first()
+def _prepare(caller, payload: DossierIn) -> dict:
+    procedure = Procedure.objects.current().filter(pk=payload.procedure_id).order_by().first()
     if procedure is None:
         raise A.ActionError(
             "Không tìm thấy thủ tục đang áp dụng.", {"procedure_id": "Thủ tục không tồn tại."}, status=422
         )
-    intake = Agency.objects.current().filter(pk=payload.intake_agency_id).first()
+    intake = Agency.objects.current().filter(pk=payload.intake_agency_id).order_by().first()
     if intake is None or intake.kind not in ("service_centre", "commune_one_stop", "commune_pc"):
         raise A.ActionError(
             "Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc Bộ phận Một cửa đang hoạt động.",
@@ -444,21 +457,26 @@ def _create(caller, payload: DossierIn) -> tuple[int, dict]:
                 "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa.", status=422
             )
         source = Source.PORTAL
-    applicant = A.Applicant(**payload.applicant.dict())
-    d = A.create_dossier(
-        procedure=procedure,
-        intake_agency=intake,
-        applicant=applicant,
-        channel=payload.channel,
-        source=source,
-        who=caller,
-        request_text=payload.request_text,
-        form_data=payload.form_data,
-        copies=payload.copies,
-        return_method=payload.return_method,
-        submit=payload.submit,
-    )
-    return 201, json.loads(json.dumps(dossier_out(d), default=_json_default, ensure_ascii=False))
+    return {
+        "procedure": procedure,
+        "intake_agency": intake,
+        "applicant": A.Applicant(**payload.applicant.dict()),
+        "channel": payload.channel,
+        "source": source,
+        "who": caller,
+        "request_text": payload.request_text,
+        "form_data": payload.form_data,
+        "copies": payload.copies,
+        "return_method": payload.return_method,
+        "submit": payload.submit,
+        "workflow": workflow_for_procedure(procedure, latest_workflows()),
+        "competent_agency": A.competent_agency_for(procedure, intake),
+    }
+
+
+def _create(arguments: dict) -> tuple[int, dict]:
+    d = A.create_dossier(**arguments)
+    return 201, json.loads(json.dumps(dossier_out(d, new=True), default=_json_default, ensure_ascii=False))
 
 
 def _json_default(value):
@@ -487,7 +505,7 @@ def next_actions(request, dossier_id: int):
 )
 def perform_action(request, dossier_id: int, action: str, payload: ActionIn):
     caller = who(request)
-    d = access_dossier(caller, dossier_id)
+    d = access_dossier(caller, dossier_id, relations=("workflow",))  # the action re-reads it, locked
     data = {k: v for k, v in payload.dict().items() if v is not None}
     if "new_appointment_at" in data:
         data["new_appointment_at"] = data["new_appointment_at"].isoformat()
@@ -697,7 +715,7 @@ def lookup(
         "receiving_agency": d.receiving_agency.name,
         "state_label": str(State(d.state).label),
         "national_status": d.national_status,
-        "accepted_at": d.accepted_at,
-        "appointment_at": d.appointment_at,
-        "returned_at": d.returned_at,
+        "accepted_at": _local(d.accepted_at),
+        "appointment_at": _local(d.appointment_at),
+        "returned_at": _local(d.returned_at),
     }

@@ -75,13 +75,15 @@ class StepView:
     overrun: dt.timedelta
 
 
-def step_views(d: Dossier, now: dt.datetime | None = None) -> list[StepView]:
+def step_views(d: Dossier, now: dt.datetime | None = None, runs=None) -> list[StepView]:
     from congso.dossiers.actions import step_ledger
 
     now = now or timezone.now()
     cal = current_calendar()
     out = []
-    for run in d.step_runs.select_related("agency", "assignee").order_by("seq"):
+    if runs is None:
+        runs = d.step_runs.select_related("agency", "assignee").order_by("seq") if d.accepted_at else []
+    for run in runs:
         consumed = step_ledger(run).consumed_at(cal, now)
         budget = dt.timedelta(seconds=run.budget_seconds)
         out.append(
@@ -102,11 +104,11 @@ def step_views(d: Dossier, now: dt.datetime | None = None) -> list[StepView]:
     return out
 
 
-def why_late(d: Dossier, now: dt.datetime | None = None) -> list[str]:
+def why_late(d: Dossier, now: dt.datetime | None = None, steps: list[StepView] | None = None) -> list[str]:
     """Each step that overran its budget, by how much (domain §3: 'explain lateness')."""
     cal = current_calendar()
     lines = []
-    for s in step_views(d, now):
+    for s in step_views(d, now) if steps is None else steps:
         if s.overrun > dt.timedelta(0):
             lines.append(
                 f"Bước «{s.name}» ({s.agency}) quá {describe_span(cal, s.overrun)}: "

@@ -33,7 +33,7 @@ def test_it_receives_accepts_processes_and_returns_on_time_with_a_supplement_rou
     assert d["code"] == f"{receiving.identifier}-261201-0001"
     assert d["state"] == "accepted" and d["national_status"] == 2
     # 3 working days from Tue 1 Dec 08:00 → Fri 4 Dec 08:00 (domain §3: 1 day = 8 working hours).
-    assert d["appointment_at"].startswith("2026-12-04T01:00:00")  # UTC
+    assert d["appointment_at"].startswith("2026-12-04T08:00:00+07:00")
     assert d["clock"]["text"] == "còn 3 ngày"
 
     clock.advance(minutes=20)
@@ -57,8 +57,8 @@ def test_it_receives_accepts_processes_and_returns_on_time_with_a_supplement_rou
     d = clerk.act(d["id"], "submit_supplement", {"note": "Đã nộp bản sao trích lục"})
     assert d["state"] == "processing" and d["supplement_count"] == 1
     # The due time moved by exactly the paused working time (16 h): Fri 4 Dec 08:00 → Tue 8 Dec 08:00.
-    assert d["appointment_at"].startswith("2026-12-08T01:00:00")
-    assert d["due_at"].startswith("2026-12-08T01:00:00")
+    assert d["appointment_at"].startswith("2026-12-08T08:00:00+07:00")
+    assert d["due_at"].startswith("2026-12-08T08:00:00+07:00")
 
     # The result must be attached before appraisal can be finished.
     offers = {a["action"]: a for a in officer.get(f"/dossiers/{d['id']}/actions").json()}

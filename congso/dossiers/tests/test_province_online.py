@@ -38,7 +38,7 @@ def test_it_runs_late_issues_form_04_explains_why_and_returns_the_result_to_the_
         "Trung tâm"
     )
     # 5 working days from Tue 1 Dec 08:00 → Tue 8 Dec 08:00.
-    assert d["appointment_at"].startswith("2026-12-08T01:00:00")
+    assert d["appointment_at"].startswith("2026-12-08T08:00:00+07:00")
     clerk_binh.act(d["id"], "transfer")
     leader_dung.act(d["id"], "assign", {"assignee_id": user("chuyenvien.stp").pk})
     # Only the assigned specialist may appraise; another specialist of the department may not.
@@ -56,8 +56,8 @@ def test_it_runs_late_issues_form_04_explains_why_and_returns_the_result_to_the_
         "extend",
         {"reason": "Cần xác minh thêm hồ sơ với Đoàn Luật sư", "new_appointment_at": "2026-12-11T16:00:00+07:00"},
     )
-    assert d["extension_count"] == 1 and d["appointment_at"].startswith("2026-12-11T09:00:00")
-    assert d["original_appointment_at"].startswith("2026-12-08T01:00:00")
+    assert d["extension_count"] == 1 and d["appointment_at"].startswith("2026-12-11T16:00:00+07:00")
+    assert d["original_appointment_at"].startswith("2026-12-08T08:00:00+07:00")
     assert "extend" not in Api("lanhdao.stp").actions(d["id"])  # once only
     form_04 = leader_dung.client.get(f"/api/v1/dossiers/{d['id']}/forms/04.pdf")
     assert form_04.status_code == 200 and form_04.content.startswith(b"%PDF")
