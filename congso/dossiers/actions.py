@@ -32,7 +32,7 @@ from congso.catalog.workflows import (
 )
 from congso.core.text import nfc
 from congso.dossiers import codes, files, history
-from congso.dossiers.access import Who, detail_queryset
+from congso.dossiers.access import DETAIL_RELATIONS, Who, detail_queryset
 from congso.dossiers.choices import (
     NATIONAL_STATUS,
     PAUSED_STATES,
@@ -177,8 +177,20 @@ def _set_state(d: Dossier, state: str) -> list[str]:
     return ["state", "national_status"]
 
 
-def _lock(dossier_id: int) -> Dossier:
-    return detail_queryset().select_for_update(of=("self",)).get(pk=dossier_id)
+def _lock(dossier_id: int, seen: Dossier | None = None) -> Dossier:
+    """Re-read the dossier inside the transaction, locked (PostgreSQL: FOR UPDATE; SQLite: the writer lock).
+
+    Only the dossier row is read under the lock; related rows already loaded by the caller (``seen``)
+    are reused when the foreign key still points at them, so the lock is held briefly.
+    """
+    if seen is None:
+        return detail_queryset().select_for_update(of=("self",)).get(pk=dossier_id)
+    d = Dossier.objects.select_for_update().get(pk=dossier_id)
+    for relation in DETAIL_RELATIONS:
+        field = Dossier._meta.get_field(relation)
+        if field.is_cached(seen) and getattr(seen, field.attname) == getattr(d, field.attname):
+            field.set_cached_value(d, field.get_cached_value(seen))
+    return d
 
 
 def _require(condition: bool, message: str, status: int = 409, fields: dict | None = None) -> None:
@@ -352,7 +364,7 @@ def create_dossier(
 def submit_dossier(d: Dossier, who: Who, *, now: dt.datetime | None = None) -> Dossier:
     now = _now(now)
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(who.is_applicant_of(d), "Chỉ người nộp hồ sơ mới được nộp bản nháp này.", 404)
         _require(d.state == State.DRAFT, "Hồ sơ đã được nộp.")
         _require(
@@ -402,7 +414,7 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
     now = _now(now)
     cal = current_calendar()
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state == State.SUBMITTED, "Chỉ hồ sơ đang chờ tiếp nhận mới được tiếp nhận.")
         _require(
             who.has(d.intake_agency_id, Role.RECEIVING_OFFICER),
@@ -435,7 +447,12 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
         fields += ["code", "clock_mode", "accepted_at", "appointment_at", "original_appointment_at"]
         d._last_seq = 0
         fields += _enter_step(d, spec, spec.first, budgets, who, now)
-        components = list(d.files.filter(kind=FileKind.COMPONENT).values("name", "digitised", "reused"))
+        d._files = list(d.files.select_related("file").order_by("id"))  # also what the caller shows
+        components = [
+            {"name": f.name, "digitised": f.digitised, "reused": f.reused}
+            for f in d._files
+            if f.kind == FileKind.COMPONENT
+        ]
         _event(
             d,
             "accept",
@@ -463,7 +480,7 @@ def request_supplement(d: Dossier, who: Who, payload: dict, *, now: dt.datetime 
     items = _list_field(payload, "items", "các giấy tờ cần bổ sung")
     reason = _text_field(payload, "reason", "lý do")
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         before = d.state
         data = {"form": "02", "items": items, "reason": reason}
         fields: list[str] = []
@@ -500,7 +517,7 @@ def submit_supplement(d: Dossier, who: Who, payload: dict | None = None, *, now:
     now = _now(now)
     cal = current_calendar()
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state == State.SUPPLEMENT_REQUESTED, "Hồ sơ không ở trạng thái chờ bổ sung.")
         _require(
             who.is_applicant_of(d) or who.has(d.intake_agency_id, Role.RECEIVING_OFFICER),
@@ -527,7 +544,7 @@ def refuse_dossier(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | No
     cal = current_calendar()
     reasons = _list_field(payload, "reasons", "lý do từ chối")
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         before = d.state
         fields: list[str] = []
         if d.state in (State.SUBMITTED, State.SUPPLEMENT_REQUESTED) and not d.accepted_at:
@@ -667,6 +684,9 @@ def _enter_step(
         running_since=None if paused or step.kind == "release" else now,
         entered_at=now,
     )
+    if seq == 1:
+        run.agency, run.assignee = agency, assignee
+        d._runs = [run]  # the dossier's only run: what the caller shows, without reading it back
     d.current_step = step.key
     d.current_agency = agency
     d.current_role = step.role
@@ -759,7 +779,7 @@ def transition(
     now = _now(now)
     cal = current_calendar()
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state in (State.ACCEPTED, State.PROCESSING, State.FINISHED), "Hồ sơ không ở trạng thái đang xử lý.")
         spec = spec_of(d.workflow)
         step = spec.step(d.current_step)
@@ -991,7 +1011,7 @@ def _advance_parent_after_child(child: Dossier, who: Who, now) -> None:
 def reassign(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | None = None) -> Dossier:
     now = _now(now)
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state in (State.ACCEPTED, State.PROCESSING), "Hồ sơ không ở trạng thái đang xử lý.")
         _require(who.has(d.current_agency_id, Role.LEADER), "Chỉ lãnh đạo cơ quan đang xử lý được phân công lại.", 403)
         spec = spec_of(d.workflow)
@@ -1021,7 +1041,7 @@ def withdraw_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: 
     now = _now(now)
     cal = current_calendar()
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.parent_id is None, "Hồ sơ liên thông không rút riêng; hãy rút hồ sơ gốc.")
         _require(
             d.state not in TERMINAL_STATES and d.state != State.FINISHED,
@@ -1061,7 +1081,7 @@ def stop_processing(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | N
     cal = current_calendar()
     reason = _text_field(payload, "reason", "lý do dừng xử lý")
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state in (State.ACCEPTED, State.PROCESSING), "Chỉ dừng được hồ sơ đang xử lý.")
         _require(who.has(d.competent_agency_id, Role.LEADER), "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý.", 403)
         before = d.state
@@ -1077,7 +1097,7 @@ def resume_processing(d: Dossier, who: Who, payload: dict | None = None, *, now:
     now = _now(now)
     cal = current_calendar()
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state == State.STOPPED, "Hồ sơ không ở trạng thái dừng xử lý.")
         _require(
             who.has(d.competent_agency_id, Role.LEADER), "Chỉ lãnh đạo cơ quan giải quyết được cho xử lý tiếp.", 403
@@ -1111,7 +1131,7 @@ def require_payment(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | N
         )
     reason = _text_field(payload, "reason", "khoản phải nộp")
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state in (State.ACCEPTED, State.PROCESSING), "Hồ sơ không ở trạng thái đang xử lý.")
         _require(
             who.has(d.current_agency_id, Role.SPECIALIST, Role.LEADER),
@@ -1134,7 +1154,7 @@ def confirm_payment(d: Dossier, who: Who, payload: dict | None = None, *, now: d
     now = _now(now)
     cal = current_calendar()
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.payment_status == PaymentStatus.UNPAID, "Hồ sơ không có khoản nào đang chờ nộp.")
         _require(
             who.has(d.intake_agency_id, Role.RECEIVING_OFFICER)
@@ -1187,7 +1207,7 @@ def extend_dossier(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | No
     if new_at.tzinfo is None:
         new_at = timezone.make_aware(new_at)
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         _require(d.state in (State.ACCEPTED, State.PROCESSING, *PAUSED_STATES), "Hồ sơ không ở trạng thái đang xử lý.")
         _require(
             who.has(d.competent_agency_id, Role.LEADER) or who.has(d.current_agency_id, Role.LEADER),
@@ -1272,7 +1292,7 @@ def attach_file(
         except files.FileRejected as exc:
             raise ActionError(str(exc), fields={"file": str(exc)}, status=422) from None
     with transaction.atomic():
-        d = _lock(d.pk)
+        d = _lock(d.pk, d)
         if kind == FileKind.RESULT:
             _require(d.state in (State.ACCEPTED, State.PROCESSING), "Chỉ đính kèm kết quả khi hồ sơ đang xử lý.")
             _require(

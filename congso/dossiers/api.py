@@ -245,12 +245,15 @@ def dossier_out(d, *, new: bool = False) -> dict:
     ``new``: created in this request, so it has no steps, files nor children yet (no query at all).
     """
     cv = clock_view(d)
-    steps = step_views(d) if not new else []
+    steps = step_views(d, runs=getattr(d, "_runs", None)) if not new else []
     if new or A.spec_of(d.workflow).has_liaison is False:
         children = []
     else:
         children = list(d.children.values_list("pk", flat=True))
-    files = [] if new else [file_out(f) for f in d.files.select_related("file").order_by("id")]
+    loaded = getattr(d, "_files", None)
+    if loaded is None:
+        loaded = [] if new else d.files.select_related("file").order_by("id")
+    files = [file_out(f) for f in loaded]
     return {
         "id": d.pk,
         "code": d.code,
@@ -390,10 +393,8 @@ def create_dossier(request, payload: DossierIn):
         return problem(422, "Dữ liệu không hợp lệ", "Idempotency-Key dài tối đa 200 ký tự.")
     digest = hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
     scope = request.idempotency_scope
-    if key:
-        previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-        if previous is not None:
-            return _replay(previous, digest)
+    # No lookup first: the record is inserted in the creating transaction, and its unique (scope, key)
+    # makes a retry fail there, roll back, and get the first answer below.
     try:
         arguments = _prepare(caller, payload)  # reads, outside the write transaction
         with transaction.atomic():
@@ -505,7 +506,7 @@ def next_actions(request, dossier_id: int):
 )
 def perform_action(request, dossier_id: int, action: str, payload: ActionIn):
     caller = who(request)
-    d = access_dossier(caller, dossier_id, relations=("workflow",))  # the action re-reads it, locked
+    d = access_dossier(caller, dossier_id)  # the action re-reads only the dossier row, locked
     data = {k: v for k, v in payload.dict().items() if v is not None}
     if "new_appointment_at" in data:
         data["new_appointment_at"] = data["new_appointment_at"].isoformat()
