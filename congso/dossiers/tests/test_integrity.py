@@ -11,7 +11,7 @@ from django.test import Client
 
 from congso.dossiers.actions import check_deadlines
 from congso.dossiers.models import Dossier, DossierEvent, IdempotencyRecord, StoredFile
-from congso.dossiers.tests.helpers import PDF, Api, agency, create_at_desk, local, procedure
+from congso.dossiers.tests.helpers import PDF, Api, agency, create_at_desk, local, procedure, user
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +196,24 @@ def test_a_new_workflow_version_never_changes_a_running_dossier(clock):
     )
     assert fresh["workflow_version"] == newer.version
     assert clerk.act(fresh["id"], "transfer")["current_step"] == "appraise"
+
+
+def test_create_accept_and_the_list_keep_their_query_budgets(clock, django_assert_max_num_queries):
+    """DESIGN §4.6: the hot path of the desk stays cheap (measured figures in bench/README.md)."""
+    from congso.accounts.actions import create_api_token
+
+    _token, secret = create_api_token(user("tiepnhan.hacthanh"), agency("ttpvhcc-xa-14797"), "query budget")
+    integrator = Api(token=secret)
+    body = {
+        "procedure_id": procedure(MARRIAGE_STATUS).pk,
+        "intake_agency_id": agency("ttpvhcc-xa-14797").pk,
+        "channel": 1,
+        "applicant": {"name": "Hồ Văn Đếm", "id_number": "038190009876"},
+    }
+    integrator.post("/dossiers/", body)  # warm the token, calendar and workflow caches
+    with django_assert_max_num_queries(12):
+        created = integrator.post("/dossiers/", {**body, "copies": 2}, HTTP_IDEMPOTENCY_KEY="budget-1").json()
+    with django_assert_max_num_queries(10):  # includes the savepoints of the test transaction
+        integrator.act(created["id"], "accept")
+    with django_assert_max_num_queries(3):
+        assert integrator.get("/dossiers/", limit=50).status_code == 200
