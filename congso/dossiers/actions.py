@@ -408,11 +408,27 @@ def _duration_for(d: Dossier, payload: dict, cal) -> tuple[Ledger, Decimal]:
     return Ledger(budget=dt.timedelta(hours=float(hours))), hours
 
 
+def _plan_acceptance(d: Dossier, payload: dict, cal) -> tuple:
+    ledger, total_hours = _duration_for(d, payload, cal)
+    spec = spec_of(d.workflow)
+    try:
+        budgets = resolve_budgets(spec, total_hours)
+    except WorkflowError as exc:
+        raise ActionError(str(exc)) from None
+    return ledger, total_hours, spec, budgets
+
+
 def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt.datetime | None = None) -> Dossier:
     """Complete and valid → Form 01 (receipt and appointment) and the dossier code (domain §2.2)."""
     payload = payload or {}
     now = _now(now)
     cal = current_calendar()
+    # The procedure and the workflow a dossier pinned never change: work out the budgets before taking
+    # the lock (SQLite has one writer); a problem is reported after the state checks, as before.
+    try:
+        planned: tuple | ActionError = _plan_acceptance(d, payload, cal)
+    except ActionError as exc:
+        planned = exc
     with transaction.atomic():
         d = _lock(d.pk, d)
         _require(d.state == State.SUBMITTED, "Chỉ hồ sơ đang chờ tiếp nhận mới được tiếp nhận.")
@@ -427,12 +443,9 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
             f"Cơ quan tiếp nhận «{agency.name}» chưa có mã định danh điện tử nên chưa cấp được mã hồ sơ; "
             "quản trị hệ thống cần nhập mã định danh trước.",
         )
-        ledger, total_hours = _duration_for(d, payload, cal)
-        spec = spec_of(d.workflow)
-        try:
-            budgets = resolve_budgets(spec, total_hours)
-        except WorkflowError as exc:
-            raise ActionError(str(exc)) from None
+        if isinstance(planned, ActionError):
+            raise planned
+        ledger, total_hours, spec, budgets = planned
         local_day = timezone.localtime(now).date()
         number = codes.next_number(agency.pk, local_day)
         d.code = codes.format_code(agency.identifier, local_day, number)
