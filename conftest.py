@@ -70,10 +70,11 @@ def clock(monkeypatch):
 def _fresh_calendar_cache():
     """Each test sees the calendar of its own database state (the cache outlives rolled-back transactions)."""
     from congso.api.v1.auth import forget_tokens
+    from congso.geo.selectors import forget_agencies
     from congso.workcalendar.selectors import forget_calendar
 
-    forget_calendar()
-    forget_tokens()
+    for forget in (forget_calendar, forget_tokens, forget_agencies):
+        forget()
     yield
-    forget_calendar()
-    forget_tokens()
+    for forget in (forget_calendar, forget_tokens, forget_agencies):
+        forget()

@@ -124,21 +124,35 @@ DETAIL_RELATIONS = (
 )
 
 
-# Large columns of the related rows that a dossier page or action does not need (loaded on access if ever).
-DEFERRED = (
-    "workflow__spec",
-    "procedure__form_schema",
-    "procedure__legal_basis",
-    "procedure__unconfirmed",
-    "procedure__search_text",
-    "procedure__source",
-    "procedure__channels",
-)
+# The columns of related rows a dossier page or action reads; the rest load on access if ever needed.
+RELATED_COLUMNS = {
+    "procedure": (
+        "key",
+        "version",
+        "code",
+        "national_code",
+        "name",
+        "level",
+        "agency_kind",
+        "duration_value",
+        "duration_unit",
+        "duration_text",
+        "online_class",
+        "online_level",
+        "valid_to",
+    ),
+    "workflow": ("key", "version", "name", "spec_sha256", "status", "child"),
+    "assignee": ("username", "full_name"),
+}
+AGENCY_COLUMNS = ("slug", "identifier", "name", "short_name", "kind", "parent_id", "unit_id", "valid_to")
 
 
 def detail_queryset(relations: tuple[str, ...] = DETAIL_RELATIONS):
-    deferred = [f for f in DEFERRED if f.split("__")[0] in relations]
-    return Dossier.objects.select_related(*relations).defer(*deferred)
+    columns = [f.attname for f in Dossier._meta.concrete_fields]
+    for relation in relations:
+        related = RELATED_COLUMNS.get(relation, AGENCY_COLUMNS)
+        columns += [f"{relation}__{c}" for c in ("id", *related)]
+    return Dossier.objects.select_related(*relations).only(*columns)
 
 
 def _touches(dossier: Dossier, agencies: set[int]) -> bool:

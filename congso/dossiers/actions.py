@@ -54,6 +54,7 @@ from congso.dossiers.models import (
     StoredFile,
 )
 from congso.geo.models import Agency
+from congso.geo.selectors import commune_pc_of_unit
 from congso.workcalendar.clock import add_working_time, working_time_between
 from congso.workcalendar.selectors import current_calendar
 
@@ -266,7 +267,7 @@ def competent_agency_for(procedure: Procedure, intake: Agency) -> Agency | None:
     if procedure.level == "commune":
         if intake.kind == "commune_pc":
             return intake
-        pc = Agency.objects.current().filter(kind="commune_pc", unit_id=intake.unit_id).order_by("pk").first()
+        pc = commune_pc_of_unit(intake.unit_id)
         if pc is not None:
             return pc
         return None

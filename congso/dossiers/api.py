@@ -28,6 +28,7 @@ from congso.dossiers.files import read_blob
 from congso.dossiers.models import DossierFile, IdempotencyRecord, PersonalDocument
 from congso.dossiers.selectors import clock_view, dossier_list, step_views, why_late
 from congso.geo.models import Agency
+from congso.geo.selectors import current_agency
 
 router = Router(tags=["Hồ sơ (dossiers)"], auth=API_AUTH)
 lookup_router = Router(tags=["Tra cứu công khai (public lookup)"])
@@ -426,12 +427,18 @@ def _replay(previous: IdempotencyRecord, digest: str) -> HttpResponse:
 
 
 def _prepare(caller, payload: DossierIn) -> dict:
-    procedure = Procedure.objects.current().filter(pk=payload.procedure_id).order_by().first()
+    procedure = (
+        Procedure.objects.current()
+        .filter(pk=payload.procedure_id)
+        .defer("form_schema", "legal_basis", "unconfirmed", "search_text", "source", "channels")
+        .order_by()
+        .first()
+    )
     if procedure is None:
         raise A.ActionError(
             "Không tìm thấy thủ tục đang áp dụng.", {"procedure_id": "Thủ tục không tồn tại."}, status=422
         )
-    intake = Agency.objects.current().filter(pk=payload.intake_agency_id).order_by().first()
+    intake = current_agency(payload.intake_agency_id)
     if intake is None or intake.kind not in ("service_centre", "commune_one_stop", "commune_pc"):
         raise A.ActionError(
             "Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc Bộ phận Một cửa đang hoạt động.",
