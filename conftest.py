@@ -70,11 +70,12 @@ def clock(monkeypatch):
 def _fresh_calendar_cache():
     """Each test sees the calendar of its own database state (the cache outlives rolled-back transactions)."""
     from congso.api.v1.auth import forget_tokens
+    from congso.catalog.selectors import forget_workflows
     from congso.geo.selectors import forget_agencies
     from congso.workcalendar.selectors import forget_calendar
 
-    for forget in (forget_calendar, forget_tokens, forget_agencies):
+    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows):
         forget()
     yield
-    for forget in (forget_calendar, forget_tokens, forget_agencies):
+    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows):
         forget()

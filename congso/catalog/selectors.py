@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models.signals import post_save
 
 from congso.catalog.models import Component, FeeLine, Procedure, ResultDocument, WorkflowDefinition, WorkflowStatus
 from congso.catalog.search import fts5_query, rank_key, search_tokens
@@ -78,13 +81,41 @@ def procedure_detail(pk: int) -> Procedure:
 
 
 # ---- workflows ---------------------------------------------------------------------------------
-def latest_workflows() -> dict[str, WorkflowDefinition]:
-    """The latest published version of each workflow key."""
+_latest: dict[tuple, dict] = {}
+# Checked at most this often per process; a publication in this process clears the cache at once.
+WORKFLOW_CHECK_SECONDS = 2.0
+_checked_at = [0.0]
 
-    out: dict[str, WorkflowDefinition] = {}
-    for wf in WorkflowDefinition.objects.filter(status=WorkflowStatus.PUBLISHED).order_by("key", "-version"):
-        out.setdefault(wf.key, wf)
-    return out
+
+def forget_workflows(**_kwargs) -> None:
+    _latest.clear()
+    _checked_at[0] = 0.0
+
+
+post_save.connect(forget_workflows, sender=WorkflowDefinition, dispatch_uid="catalog-forget-workflows")
+
+
+def latest_workflows() -> dict[str, WorkflowDefinition]:
+    """The latest published version of each workflow key.
+
+    Published versions never change, so the (count, last id, last publication) of the published rows is
+    a version: one cheap aggregate, at most every WORKFLOW_CHECK_SECONDS, instead of reading every spec;
+    a publication in another process is seen within that time.
+    """
+    now = time.monotonic()
+    if _latest and now - _checked_at[0] < WORKFLOW_CHECK_SECONDS:
+        return next(iter(_latest.values()))
+    published = WorkflowDefinition.objects.filter(status=WorkflowStatus.PUBLISHED)
+    version = tuple(published.aggregate(n=Count("id"), last=Max("id"), at=Max("published_at")).values())
+    cached = _latest.get(version)
+    if cached is None:
+        cached = {}
+        for wf in published.order_by("key", "-version"):
+            cached.setdefault(wf.key, wf)
+        _latest.clear()
+        _latest[version] = cached
+    _checked_at[0] = now
+    return cached
 
 
 def workflow_for_procedure(procedure: Procedure, workflows: dict | None = None):
