@@ -12,6 +12,7 @@ from django.http import Http404
 
 from congso.accounts.choices import Role
 from congso.dossiers.models import Dossier, StepRun
+from congso.geo.selectors import cached_agency
 
 PROVINCE_WIDE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.AUDITOR})
 
@@ -103,6 +104,7 @@ def access_dossier(who: Who, dossier_id: int, relations: tuple[str, ...] | None 
         raise Http404
     try:
         dossier = detail_queryset(DETAIL_RELATIONS if relations is None else relations).get(pk=dossier_id)
+        attach_agencies(dossier)
     except Dossier.DoesNotExist:
         raise Http404 from None
     if who.is_applicant_of(dossier):
@@ -112,47 +114,37 @@ def access_dossier(who: Who, dossier_id: int, relations: tuple[str, ...] | None 
     raise Http404
 
 
-# What a dossier page shows without further queries.
-DETAIL_RELATIONS = (
-    "procedure",
-    "workflow",
-    "intake_agency",
-    "receiving_agency",
-    "competent_agency",
-    "current_agency",
-    "assignee",
+# Loaded with a dossier; its agencies come from the per-process agency cache (attach_agencies).
+DETAIL_RELATIONS = ("procedure", "workflow", "assignee")
+AGENCY_RELATIONS = ("intake_agency", "receiving_agency", "competent_agency", "current_agency", "coordinating_agency")
+# Large columns of the related rows that a dossier page or action does not need (loaded on access if ever).
+DEFERRED = (
+    "workflow__spec",
+    "procedure__form_schema",
+    "procedure__legal_basis",
+    "procedure__unconfirmed",
+    "procedure__search_text",
+    "procedure__source",
+    "procedure__channels",
+    "assignee__password",
 )
 
 
-# The columns of related rows a dossier page or action reads; the rest load on access if ever needed.
-RELATED_COLUMNS = {
-    "procedure": (
-        "key",
-        "version",
-        "code",
-        "national_code",
-        "name",
-        "level",
-        "agency_kind",
-        "duration_value",
-        "duration_unit",
-        "duration_text",
-        "online_class",
-        "online_level",
-        "valid_to",
-    ),
-    "workflow": ("key", "version", "name", "spec_sha256", "status", "child"),
-    "assignee": ("username", "full_name"),
-}
-AGENCY_COLUMNS = ("slug", "identifier", "name", "short_name", "kind", "parent_id", "unit_id", "valid_to")
-
-
 def detail_queryset(relations: tuple[str, ...] = DETAIL_RELATIONS):
-    columns = [f.attname for f in Dossier._meta.concrete_fields]
-    for relation in relations:
-        related = RELATED_COLUMNS.get(relation, AGENCY_COLUMNS)
-        columns += [f"{relation}__{c}" for c in ("id", *related)]
-    return Dossier.objects.select_related(*relations).only(*columns)
+    deferred = [f for f in DEFERRED if f.split("__")[0] in relations]
+    return Dossier.objects.select_related(*relations).defer(*deferred)
+
+
+def attach_agencies(dossier: Dossier) -> Dossier:
+    """Fill the dossier's agency relations from the per-process cache (no query once warm)."""
+    for relation in AGENCY_RELATIONS:
+        field = Dossier._meta.get_field(relation)
+        pk = getattr(dossier, field.attname)
+        if pk is not None and not field.is_cached(dossier):
+            agency = cached_agency(pk)
+            if agency is not None:
+                field.set_cached_value(dossier, agency)
+    return dossier
 
 
 def _touches(dossier: Dossier, agencies: set[int]) -> bool:

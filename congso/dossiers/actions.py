@@ -32,7 +32,7 @@ from congso.catalog.workflows import (
 )
 from congso.core.text import nfc
 from congso.dossiers import codes, files, history
-from congso.dossiers.access import DETAIL_RELATIONS, Who, detail_queryset
+from congso.dossiers.access import DETAIL_RELATIONS, Who, attach_agencies, detail_queryset
 from congso.dossiers.choices import (
     NATIONAL_STATUS,
     PAUSED_STATES,
@@ -182,16 +182,17 @@ def _lock(dossier_id: int, seen: Dossier | None = None) -> Dossier:
     """Re-read the dossier inside the transaction, locked (PostgreSQL: FOR UPDATE; SQLite: the writer lock).
 
     Only the dossier row is read under the lock; related rows already loaded by the caller (``seen``)
-    are reused when the foreign key still points at them, so the lock is held briefly.
+    are reused when the foreign key still points at them, and agencies come from the process cache,
+    so the lock is held briefly.
     """
     if seen is None:
-        return detail_queryset().select_for_update(of=("self",)).get(pk=dossier_id)
+        return attach_agencies(detail_queryset().select_for_update(of=("self",)).get(pk=dossier_id))
     d = Dossier.objects.select_for_update().get(pk=dossier_id)
     for relation in DETAIL_RELATIONS:
         field = Dossier._meta.get_field(relation)
         if field.is_cached(seen) and getattr(seen, field.attname) == getattr(d, field.attname):
             field.set_cached_value(d, field.get_cached_value(seen))
-    return d
+    return attach_agencies(d)
 
 
 def _require(condition: bool, message: str, status: int = 409, fields: dict | None = None) -> None:

@@ -241,7 +241,7 @@ def _ref(agency: Agency | None) -> dict | None:
 
 
 def dossier_out(d, *, new: bool = False) -> dict:
-    """The dossier as the API shows it, from a dossier loaded with DETAIL_RELATIONS (two queries at most).
+    """The dossier as the API shows it, from a dossier read by access_dossier() or an action (two queries at most).
 
     ``new``: created in this request, so it has no steps, files nor children yet (no query at all).
     """

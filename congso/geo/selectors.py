@@ -44,3 +44,8 @@ def commune_pc_of_unit(unit_id: int) -> Agency | None:
         ("commune_pc", unit_id),
         lambda: Agency.objects.current().filter(kind="commune_pc", unit_id=unit_id).order_by("pk").first(),
     )
+
+
+def cached_agency(pk: int) -> Agency | None:
+    """Any agency by id, current or not (a dossier keeps the agencies it had)."""
+    return _cached(("any", pk), lambda: Agency.objects.filter(pk=pk).order_by().first())
