@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -94,8 +95,13 @@ def visible_dossiers(who: Who) -> QuerySet[Dossier]:
     return applicant_dossiers(who)
 
 
-def access_dossier(who: Who, dossier_id: int, relations: tuple[str, ...] | None = None) -> Dossier:
-    """The dossier if the caller may see it; otherwise 404. ``relations``: what to load with it."""
+def access_dossier(
+    who: Who, dossier_id: int, relations: tuple[str, ...] | None = None, *, lock: bool = False
+) -> Dossier:
+    """The dossier if the caller may see it; otherwise 404. ``relations``: what to load with it.
+
+    ``lock`` (inside a transaction): read it FOR UPDATE, so the action that follows need not read it again.
+    """
     try:
         dossier_id = int(dossier_id)
     except (TypeError, ValueError):
@@ -103,7 +109,12 @@ def access_dossier(who: Who, dossier_id: int, relations: tuple[str, ...] | None 
     if not 0 < dossier_id < 2**62:
         raise Http404
     try:
-        dossier = detail_queryset(DETAIL_RELATIONS if relations is None else relations).get(pk=dossier_id)
+        queryset = detail_queryset(DETAIL_RELATIONS if relations is None else relations)
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        dossier = queryset.get(pk=dossier_id)
+        # Remember which transaction holds the lock (its outermost atomic block).
+        dossier._locked_by = connection.atomic_blocks[0] if lock and connection.atomic_blocks else None
         attach_agencies(dossier)
     except Dossier.DoesNotExist:
         raise Http404 from None

@@ -185,6 +185,9 @@ def _lock(dossier_id: int, seen: Dossier | None = None) -> Dossier:
     are reused when the foreign key still points at them, and agencies come from the process cache,
     so the lock is held briefly.
     """
+    blocks = transaction.get_connection().atomic_blocks
+    if seen is not None and blocks and getattr(seen, "_locked_by", None) is blocks[0]:
+        return seen  # read FOR UPDATE by access_dossier(lock=True) in this very transaction
     if seen is None:
         return attach_agencies(detail_queryset().select_for_update(of=("self",)).get(pk=dossier_id))
     d = Dossier.objects.select_for_update().get(pk=dossier_id)

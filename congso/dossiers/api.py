@@ -513,12 +513,14 @@ def next_actions(request, dossier_id: int):
 )
 def perform_action(request, dossier_id: int, action: str, payload: ActionIn):
     caller = who(request)
-    d = access_dossier(caller, dossier_id)  # the action re-reads only the dossier row, locked
     data = {k: v for k, v in payload.dict().items() if v is not None}
     if "new_appointment_at" in data:
         data["new_appointment_at"] = data["new_appointment_at"].isoformat()
     try:
-        d = A.perform(d, caller, action[:60], data)
+        with transaction.atomic():
+            # One locked read serves the access check, the offered actions and the action itself.
+            d = access_dossier(caller, dossier_id, lock=True)
+            d = A.perform(d, caller, action[:60], data)
     except A.ActionError as exc:
         return _action_error(exc)
     return dossier_out(d)
