@@ -5,7 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from congso.dossiers.choices import (
-    NATIONAL_STATUS,
     ApplicantKind,
     Channel,
     FileKind,
@@ -185,9 +184,6 @@ class Dossier(models.Model):
     @property
     def is_liaison_child(self) -> bool:
         return self.parent_id is not None
-
-    def national_status_for(self, state: str) -> int:
-        return int(NATIONAL_STATUS[State(state)])
 
 
 class StepRun(models.Model):
