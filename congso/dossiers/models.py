@@ -116,6 +116,10 @@ class Dossier(models.Model):
     consumed_seconds = models.BigIntegerField(_("đã dùng (giây làm việc)"), default=0)
     running_since = models.DateTimeField(_("đang tính từ"), null=True, blank=True)
     due_at = models.DateTimeField(_("hạn xử lý"), null=True, blank=True, db_index=True)
+    # While paused: the working time that was left until the appointment, so it moves by the paused time.
+    appointment_left_seconds = models.BigIntegerField(
+        _("thời gian còn lại đến hẹn trả khi tạm dừng"), null=True, blank=True
+    )
     outcome = models.CharField(_("kết quả đúng hạn"), max_length=10, choices=Outcome.choices, blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     extension_count = models.PositiveSmallIntegerField(_("số lần gia hạn"), default=0)
