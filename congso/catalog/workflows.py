@@ -39,6 +39,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 END = "@end"
 
 # Agency selectors a step may use (domain §1: keep intake point, receiving and competent apart).
@@ -60,13 +63,13 @@ TRANSITION_ACTIONS = {
 
 # Guards an action may require before it is offered.
 GUARDS = {
-    "paid": "Hồ sơ chưa hoàn thành nghĩa vụ tài chính.",
-    "signed": "Kết quả chưa được ký số.",
-    "result_attached": "Chưa đính kèm kết quả giải quyết.",
-    "digitised": "Còn thành phần hồ sơ chưa được số hóa.",
-    "channel:online": "Chỉ áp dụng cho hồ sơ nộp trực tuyến.",
-    "channel:in_person": "Chỉ áp dụng cho hồ sơ nộp trực tiếp.",
-    "channel:postal": "Chỉ áp dụng cho hồ sơ nộp qua bưu chính công ích.",
+    "paid": gettext_lazy("Hồ sơ chưa hoàn thành nghĩa vụ tài chính."),
+    "signed": gettext_lazy("Kết quả chưa được ký số."),
+    "result_attached": gettext_lazy("Chưa đính kèm kết quả giải quyết."),
+    "digitised": gettext_lazy("Còn thành phần hồ sơ chưa được số hóa."),
+    "channel:online": gettext_lazy("Chỉ áp dụng cho hồ sơ nộp trực tuyến."),
+    "channel:in_person": gettext_lazy("Chỉ áp dụng cho hồ sơ nộp trực tiếp."),
+    "channel:postal": gettext_lazy("Chỉ áp dụng cho hồ sơ nộp qua bưu chính công ích."),
 }
 
 STEP_KINDS = ("task", "liaison", "release")
@@ -81,7 +84,9 @@ class WorkflowError(ValueError):
     def __init__(self, key: str, errors: list[str]):
         self.key = key
         self.errors = errors
-        super().__init__(f"Quy trình {key!r} không hợp lệ:\n" + "\n".join(f"- {e}" for e in errors))
+        super().__init__(
+            _("Quy trình %(key)s không hợp lệ:") % {"key": repr(key)} + "\n" + "\n".join(f"- {e}" for e in errors)
+        )
 
 
 @dataclass(frozen=True)
@@ -167,16 +172,16 @@ def _text(value: Any) -> str:
 def parse_workflow(raw: Any, *, roles: set[str]) -> WorkflowSpec:
     """Parse and validate a definition; raise :class:`WorkflowError` listing every problem."""
     if not isinstance(raw, dict):
-        raise WorkflowError("?", ["Định nghĩa quy trình phải là một đối tượng JSON."])
+        raise WorkflowError("?", [_("Định nghĩa quy trình phải là một đối tượng JSON.")])
     key = _text(raw.get("key")) or "?"
     errors: list[str] = []
     if key == "?":
-        errors.append("Thiếu khóa quy trình (key).")
+        errors.append(_("Thiếu khóa quy trình (key)."))
     if not _text(raw.get("name")):
-        errors.append("Thiếu tên quy trình (name).")
+        errors.append(_("Thiếu tên quy trình (name)."))
     raw_steps = raw.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise WorkflowError(key, [*errors, "Quy trình phải có ít nhất một bước (steps)."])
+        raise WorkflowError(key, [*errors, _("Quy trình phải có ít nhất một bước (steps).")])
     steps: list[StepSpec] = []
     seen: set[str] = set()
     for index, item in enumerate(raw_steps, start=1):
@@ -184,15 +189,15 @@ def parse_workflow(raw: Any, *, roles: set[str]) -> WorkflowSpec:
         if step is None:
             continue
         if step.key in seen:
-            errors.append(f"Bước {step.key!r}: khóa bước bị trùng.")
+            errors.append(_("Bước %(step)s: khóa bước bị trùng.") % {"step": repr(step.key)})
         seen.add(step.key)
         steps.append(step)
     level = _text(raw.get("default_for_level"))
     if level and level not in ("commune", "province"):
-        errors.append(f"default_for_level {level!r} không hợp lệ (commune hoặc province).")
+        errors.append(_("default_for_level %(level)s không hợp lệ (commune hoặc province).") % {"level": repr(level)})
     procedures = raw.get("procedures") or []
     if not isinstance(procedures, list) or not all(isinstance(p, str) for p in procedures):
-        errors.append("procedures phải là danh sách mã thủ tục.")
+        errors.append(_("procedures phải là danh sách mã thủ tục."))
         procedures = []
     spec = WorkflowSpec(
         key=key,
@@ -214,23 +219,29 @@ def parse_workflow(raw: Any, *, roles: set[str]) -> WorkflowSpec:
 
 def _parse_step(item: Any, index: int, roles: set[str], errors: list[str]) -> StepSpec | None:
     if not isinstance(item, dict):
-        errors.append(f"Bước thứ {index}: phải là một đối tượng JSON.")
+        errors.append(_("Bước thứ %(index)s: phải là một đối tượng JSON.") % {"index": index})
         return None
     key = _text(item.get("key"))
-    label = f"Bước {key!r}" if key else f"Bước thứ {index}"
+    label = _("Bước %(key)s") % {"key": repr(key)} if key else _("Bước thứ %(index)s") % {"index": index}
     if not key:
-        errors.append(f"{label}: thiếu khóa bước (key).")
+        errors.append(_("%(label)s: thiếu khóa bước (key).") % {"label": label})
         key = f"#{index}"
     elif key == END:
-        errors.append(f"{label}: khóa {END!r} dành riêng cho điểm kết thúc.")
+        errors.append(_("%(label)s: khóa %(end)s dành riêng cho điểm kết thúc.") % {"label": label, "end": repr(END)})
     if not _text(item.get("name")):
-        errors.append(f"{label}: thiếu tên bước (name).")
+        errors.append(_("%(label)s: thiếu tên bước (name).") % {"label": label})
     kind = _text(item.get("kind")) or "task"
     if kind not in STEP_KINDS:
-        errors.append(f"{label}: loại bước {kind!r} không hợp lệ ({', '.join(STEP_KINDS)}).")
+        errors.append(
+            _("%(label)s: loại bước %(kind)s không hợp lệ (%(kinds)s).")
+            % {"label": label, "kind": repr(kind), "kinds": ", ".join(STEP_KINDS)}
+        )
     role = _text(item.get("role"))
     if role not in roles:
-        errors.append(f"{label}: vai trò {role!r} không tồn tại (các vai trò: {', '.join(sorted(roles))}).")
+        errors.append(
+            _("%(label)s: vai trò %(role)s không tồn tại (các vai trò: %(roles)s).")
+            % {"label": label, "role": repr(role), "roles": ", ".join(sorted(roles))}
+        )
     agency = item.get("agency")
     errors.extend(f"{label}: {e}" for e in _agency_errors(agency))
     budget = item.get("budget")
@@ -238,43 +249,54 @@ def _parse_step(item: Any, index: int, roles: set[str], errors: list[str]) -> St
     actions: list[ActionSpec] = []
     for a_index, a in enumerate(item.get("actions") or [], start=1):
         if not isinstance(a, dict):
-            errors.append(f"{label}: hành động thứ {a_index} phải là một đối tượng JSON.")
+            errors.append(
+                _("%(label)s: hành động thứ %(index)s phải là một đối tượng JSON.") % {"label": label, "index": a_index}
+            )
             continue
         name, to = _text(a.get("action")), _text(a.get("to"))
         if name not in TRANSITION_ACTIONS:
-            errors.append(f"{label}: hành động {name!r} không được hỗ trợ ({', '.join(TRANSITION_ACTIONS)}).")
+            errors.append(
+                _("%(label)s: hành động %(action)s không được hỗ trợ (%(actions)s).")
+                % {"label": label, "action": repr(name), "actions": ", ".join(TRANSITION_ACTIONS)}
+            )
         if not to:
-            errors.append(f"{label}: hành động {name!r} thiếu bước đích (to).")
+            errors.append(
+                _("%(label)s: hành động %(action)s thiếu bước đích (to).") % {"label": label, "action": repr(name)}
+            )
         guards = a.get("guards") or []
         for g in guards:
             if g not in GUARDS:
                 errors.append(
-                    f"{label}: điều kiện {g!r} của hành động {name!r} không được hỗ trợ ({', '.join(GUARDS)})."
+                    _("%(label)s: điều kiện %(guard)s của hành động %(action)s không được hỗ trợ (%(guards)s).")
+                    % {"label": label, "guard": repr(g), "action": repr(name), "guards": ", ".join(GUARDS)}
                 )
         actions.append(ActionSpec(action=name, to=to, guards=tuple(guards)))
     names = [a.action for a in actions]
     for dup in {n for n in names if names.count(n) > 1}:
-        errors.append(f"{label}: hành động {dup!r} khai báo hai lần.")
+        errors.append(_("%(label)s: hành động %(action)s khai báo hai lần.") % {"label": label, "action": repr(dup)})
     branches: list[BranchSpec] = []
     mode = _text(item.get("mode"))
     nxt = _text(item.get("next"))
     if kind == "liaison":
         if mode not in LIAISON_MODES:
-            errors.append(f"{label}: bước liên thông phải có mode 'sequence' hoặc 'parallel'.")
+            errors.append(_("%(label)s: bước liên thông phải có mode 'sequence' hoặc 'parallel'.") % {"label": label})
         if not nxt:
-            errors.append(f"{label}: bước liên thông thiếu bước tiếp theo (next).")
+            errors.append(_("%(label)s: bước liên thông thiếu bước tiếp theo (next).") % {"label": label})
         raw_branches = item.get("branches") or []
         if not raw_branches:
-            errors.append(f"{label}: bước liên thông phải có ít nhất một nhánh (branches).")
+            errors.append(_("%(label)s: bước liên thông phải có ít nhất một nhánh (branches).") % {"label": label})
         for b_index, b in enumerate(raw_branches, start=1):
             if not isinstance(b, dict):
-                errors.append(f"{label}: nhánh thứ {b_index} phải là một đối tượng JSON.")
+                errors.append(
+                    _("%(label)s: nhánh thứ %(index)s phải là một đối tượng JSON.") % {"label": label, "index": b_index}
+                )
                 continue
             b_key = _text(b.get("key")) or f"#{b_index}"
-            errors.extend(f"{label}, nhánh {b_key!r}: {e}" for e in _agency_errors(b.get("agency")))
-            errors.extend(f"{label}, nhánh {b_key!r}: {e}" for e in _budget_errors(b.get("budget")))
+            where = _("%(label)s, nhánh %(branch)s") % {"label": label, "branch": repr(b_key)}
+            errors.extend(f"{where}: {e}" for e in _agency_errors(b.get("agency")))
+            errors.extend(f"{where}: {e}" for e in _budget_errors(b.get("budget")))
             if not _text(b.get("workflow")):
-                errors.append(f"{label}, nhánh {b_key!r}: thiếu quy trình của hồ sơ liên thông (workflow).")
+                errors.append(_("%(where)s: thiếu quy trình của hồ sơ liên thông (workflow).") % {"where": where})
             branches.append(
                 BranchSpec(
                     key=b_key,
@@ -287,13 +309,17 @@ def _parse_step(item: Any, index: int, roles: set[str], errors: list[str]) -> St
                 )
             )
         if mode == "parallel" and branches and sum(b.lead for b in branches) != 1:
-            errors.append(f"{label}: liên thông song song phải có đúng một cơ quan chủ trì (lead).")
+            errors.append(
+                _("%(label)s: liên thông song song phải có đúng một cơ quan chủ trì (lead).") % {"label": label}
+            )
         if actions:
-            errors.append(f"{label}: bước liên thông chuyển tiếp tự động; không khai báo actions.")
+            errors.append(
+                _("%(label)s: bước liên thông chuyển tiếp tự động; không khai báo actions.") % {"label": label}
+            )
     elif nxt or item.get("branches"):
-        errors.append(f"{label}: chỉ bước liên thông mới có next và branches.")
+        errors.append(_("%(label)s: chỉ bước liên thông mới có next và branches.") % {"label": label})
     if kind != "liaison" and not actions:
-        errors.append(f"{label}: bước cụt — không có hành động nào để đi tiếp.")
+        errors.append(_("%(label)s: bước cụt — không có hành động nào để đi tiếp.") % {"label": label})
     return StepSpec(
         key=key,
         name=_text(item.get("name")),
@@ -315,7 +341,8 @@ def _agency_errors(agency: Any) -> list[str]:
     if isinstance(agency, dict) and set(agency) == {"named"} and _text(agency.get("named")):
         return []
     return [
-        f'cơ quan {agency!r} không hợp lệ: dùng một trong {", ".join(AGENCY_SELECTORS)} hoặc {{"named": "<khóa cơ quan>"}}.'
+        _('cơ quan %(agency)s không hợp lệ: dùng một trong %(selectors)s hoặc {"named": "<khóa cơ quan>"}.')
+        % {"agency": repr(agency), "selectors": ", ".join(AGENCY_SELECTORS)}
     ]
 
 
@@ -323,14 +350,16 @@ def _budget_errors(budget: Any) -> list[str]:
     if budget == "rest":
         return []
     if isinstance(budget, dict) and len(budget) == 1:
-        (kind, value), *_ = budget.items()
+        (kind, value), *_others = budget.items()
         if kind in ("hours", "share") and isinstance(value, int | float) and not isinstance(value, bool):
             if value < 0:
-                return ["thời hạn của bước không được âm."]
+                return [_("thời hạn của bước không được âm.")]
             if kind == "share" and value > 1:
-                return ["tỷ lệ thời hạn (share) phải trong khoảng 0–1."]
+                return [_("tỷ lệ thời hạn (share) phải trong khoảng 0–1.")]
             return []
-    return [f'thời hạn {budget!r} không hợp lệ: dùng {{"hours": n}}, {{"share": x}} hoặc "rest".']
+    return [
+        _('thời hạn %(budget)s không hợp lệ: dùng {"hours": n}, {"share": x} hoặc "rest".') % {"budget": repr(budget)}
+    ]
 
 
 def _graph_errors(spec: WorkflowSpec) -> list[str]:
@@ -339,18 +368,27 @@ def _graph_errors(spec: WorkflowSpec) -> list[str]:
     for s in spec.steps:
         for target in s.targets:
             if target != END and target not in keys:
-                errors.append(f"Bước {s.key!r}: bước đích {target!r} không tồn tại.")
+                errors.append(
+                    _("Bước %(step)s: bước đích %(target)s không tồn tại.")
+                    % {"step": repr(s.key), "target": repr(target)}
+                )
         for a in s.actions:
             if a.to == END and a.action not in ("return_result", "complete"):
-                errors.append(f"Bước {s.key!r}: chỉ 'return_result' hoặc 'complete' mới kết thúc quy trình.")
+                errors.append(
+                    _("Bước %(step)s: chỉ 'return_result' hoặc 'complete' mới kết thúc quy trình.")
+                    % {"step": repr(s.key)}
+                )
             if a.action == "return_result" and s.kind != "release":
-                errors.append(f"Bước {s.key!r}: trả kết quả chỉ ở bước loại 'release'.")
+                errors.append(_("Bước %(step)s: trả kết quả chỉ ở bước loại 'release'.") % {"step": repr(s.key)})
             if a.action == "complete" and not spec.child:
-                errors.append(f"Bước {s.key!r}: 'complete' chỉ dùng trong quy trình của hồ sơ liên thông (child).")
+                errors.append(
+                    _("Bước %(step)s: 'complete' chỉ dùng trong quy trình của hồ sơ liên thông (child).")
+                    % {"step": repr(s.key)}
+                )
     if spec.child and any(s.kind == "release" for s in spec.steps):
-        errors.append("Quy trình liên thông (child) không có bước trả kết quả: kết quả quay về hồ sơ gốc.")
+        errors.append(_("Quy trình liên thông (child) không có bước trả kết quả: kết quả quay về hồ sơ gốc."))
     if not spec.child and not any(s.kind == "release" for s in spec.steps):
-        errors.append("Quy trình phải có một bước trả kết quả (kind 'release').")
+        errors.append(_("Quy trình phải có một bước trả kết quả (kind 'release')."))
     # Reachability from the first step.
     edges = {s.key: [t for t in s.targets if t in keys or t == END] for s in spec.steps}
     reached: set[str] = set()
@@ -363,7 +401,10 @@ def _graph_errors(spec: WorkflowSpec) -> list[str]:
         todo.extend(edges.get(k, []))
     for s in spec.steps:
         if s.key not in reached:
-            errors.append(f"Bước {s.key!r}: không thể tới được từ bước đầu {spec.first.key!r}.")
+            errors.append(
+                _("Bước %(step)s: không thể tới được từ bước đầu %(first)s.")
+                % {"step": repr(s.key), "first": repr(spec.first.key)}
+            )
     # Every step must be able to reach the end.
     can_end: set[str] = set()
     changed = True
@@ -375,27 +416,32 @@ def _graph_errors(spec: WorkflowSpec) -> list[str]:
                 changed = True
     for s in spec.steps:
         if s.key not in can_end and (s.actions or s.kind == "liaison"):
-            errors.append(f"Bước {s.key!r}: bước cụt — không có đường tới kết thúc.")
+            errors.append(_("Bước %(step)s: bước cụt — không có đường tới kết thúc.") % {"step": repr(s.key)})
     return errors
 
 
 def _budget_shape_errors(spec: WorkflowSpec) -> list[str]:
     rests = [s.key for s in spec.steps if s.budget == "rest"]
     if len(rests) > 1:
-        return [f"Chỉ một bước được nhận phần thời hạn còn lại ('rest'); đang có: {', '.join(rests)}."]
+        return [
+            _("Chỉ một bước được nhận phần thời hạn còn lại ('rest'); đang có: %(steps)s.")
+            % {"steps": ", ".join(rests)}
+        ]
     errors = []
     for s in spec.steps:
         if s.kind == "liaison" and s.mode == "sequence":
             rest_branches = [b.key for b in s.branches if b.budget == "rest"]
             if len(rest_branches) > 1:
-                errors.append(f"Bước {s.key!r}: chỉ một nhánh được nhận phần thời hạn còn lại.")
+                errors.append(
+                    _("Bước %(step)s: chỉ một nhánh được nhận phần thời hạn còn lại.") % {"step": repr(s.key)}
+                )
     return errors
 
 
 def _amount(budget: Any, total: Decimal) -> Decimal | None:
     if budget == "rest":
         return None
-    (kind, value), *_ = budget.items()
+    (kind, value), *_others = budget.items()
     value = Decimal(str(value))
     return value if kind == "hours" else (value * total)
 
@@ -421,15 +467,21 @@ def resolve_budgets(spec: WorkflowSpec, duration_hours: Decimal) -> dict[str, De
         remainder = total - fixed
         if remainder < 0:
             errors.append(
-                f"Tổng thời hạn các bước ({_fmt(fixed)} giờ) vượt thời hạn của thủ tục ({_fmt(total)} giờ); "
-                f"bước {rest!r} không còn thời gian."
+                _(
+                    "Tổng thời hạn các bước (%(fixed)s giờ) vượt thời hạn của thủ tục (%(total)s giờ); "
+                    "bước %(step)s không còn thời gian."
+                )
+                % {"fixed": _fmt(fixed), "total": _fmt(total), "step": repr(rest)}
             )
         out[rest] = max(remainder, Decimal(0))
     elif fixed != total:
         worst = max(out, key=lambda k: out[k]) if out else "?"
         errors.append(
-            f"Tổng thời hạn các bước ({_fmt(fixed)} giờ) không khớp thời hạn của thủ tục ({_fmt(total)} giờ); "
-            f'hãy điều chỉnh, ví dụ bước {worst!r}, hoặc dùng "rest".'
+            _(
+                "Tổng thời hạn các bước (%(fixed)s giờ) không khớp thời hạn của thủ tục (%(total)s giờ); "
+                'hãy điều chỉnh, ví dụ bước %(step)s, hoặc dùng "rest".'
+            )
+            % {"fixed": _fmt(fixed), "total": _fmt(total), "step": repr(worst)}
         )
     for s in spec.steps:
         if s.kind != "liaison":
@@ -438,15 +490,25 @@ def resolve_budgets(spec: WorkflowSpec, duration_hours: Decimal) -> dict[str, De
         branch = resolve_branch_budgets(s, step_total)
         if s.mode == "sequence" and sum(branch.values(), Decimal(0)) != step_total:
             errors.append(
-                f"Bước {s.key!r}: tổng thời hạn các nhánh liên thông tuần tự "
-                f"({_fmt(sum(branch.values(), Decimal(0)))} giờ) phải bằng thời hạn của bước ({_fmt(step_total)} giờ)."
+                _(
+                    "Bước %(step)s: tổng thời hạn các nhánh liên thông tuần tự "
+                    "(%(branches)s giờ) phải bằng thời hạn của bước (%(total)s giờ)."
+                )
+                % {
+                    "step": repr(s.key),
+                    "branches": _fmt(sum(branch.values(), Decimal(0))),
+                    "total": _fmt(step_total),
+                }
             )
         if s.mode == "parallel":
             for b_key, hours in branch.items():
                 if hours > step_total:
                     errors.append(
-                        f"Bước {s.key!r}, nhánh {b_key!r}: thời hạn ({_fmt(hours)} giờ) vượt thời hạn của bước "
-                        f"({_fmt(step_total)} giờ)."
+                        _(
+                            "Bước %(step)s, nhánh %(branch)s: thời hạn (%(hours)s giờ) vượt thời hạn của bước "
+                            "(%(total)s giờ)."
+                        )
+                        % {"step": repr(s.key), "branch": repr(b_key), "hours": _fmt(hours), "total": _fmt(step_total)}
                     )
     if errors:
         raise WorkflowError(spec.key, errors)

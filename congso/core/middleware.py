@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-MESSAGE = "Dữ liệu gửi lên chứa ký tự NUL (\\u0000), không hợp lệ trong bất kỳ trường nào."
+MESSAGE = gettext_lazy("Dữ liệu gửi lên chứa ký tự NUL (\\u0000), không hợp lệ trong bất kỳ trường nào.")
 
 
 def reject_nul_characters(get_response):
@@ -18,7 +20,12 @@ def reject_nul_characters(get_response):
             or "\x00" in query
             or (body_is_json and (b"\\u0000" in request.body or b"\x00" in request.body))
         ):
-            body = {"type": "about:blank", "title": "Dữ liệu không hợp lệ", "status": 400, "detail": MESSAGE}
+            body = {
+                "type": "about:blank",
+                "title": _("Dữ liệu không hợp lệ"),
+                "status": 400,
+                "detail": str(MESSAGE),
+            }
             return HttpResponse(
                 json.dumps(body, ensure_ascii=False), status=400, content_type="application/problem+json"
             )

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from congso.accounts.choices import Role
 from congso.catalog.choices import DurationUnit
@@ -207,9 +209,14 @@ def _text_field(payload: dict, name: str, label: str, *, required: bool = True, 
     value = payload.get(name)
     value = nfc(value).strip() if isinstance(value, str) else ""
     if required and not value:
-        raise ActionError(f"Vui lòng nhập {label}.", fields={name: f"Vui lòng nhập {label}."}, status=422)
+        message = _("Vui lòng nhập %(label)s.") % {"label": label}
+        raise ActionError(message, fields={name: message}, status=422)
     if len(value) > max_length:
-        raise ActionError(f"{label.capitalize()} dài tối đa {max_length} ký tự.", fields={name: "Quá dài."}, status=422)
+        raise ActionError(
+            _("%(label)s dài tối đa %(max_length)s ký tự.") % {"label": label.capitalize(), "max_length": max_length},
+            fields={name: _("Quá dài.")},
+            status=422,
+        )
     return value
 
 
@@ -219,7 +226,8 @@ def _list_field(payload: dict, name: str, label: str) -> list[str]:
         raw = [line for line in raw.splitlines()]
     items = [nfc(x).strip() for x in (raw or []) if isinstance(x, str) and x.strip()]
     if not items:
-        raise ActionError(f"Vui lòng liệt kê {label}.", fields={name: f"Vui lòng liệt kê {label}."}, status=422)
+        message = _("Vui lòng liệt kê %(label)s.") % {"label": label}
+        raise ActionError(message, fields={name: message}, status=422)
     return items
 
 
@@ -241,19 +249,19 @@ def _validate_applicant(a: Applicant) -> Applicant:
     name = nfc(a.name or "").strip()
     id_number = (a.id_number or "").strip().upper()
     if not name:
-        errors["applicant.name"] = "Vui lòng nhập họ tên người nộp hồ sơ (hoặc tên tổ chức)."
+        errors["applicant.name"] = _("Vui lòng nhập họ tên người nộp hồ sơ (hoặc tên tổ chức).")
     if not id_number or not id_number.replace("-", "").isalnum() or len(id_number) < 4 or len(id_number) > 30:
-        errors["applicant.id_number"] = (
+        errors["applicant.id_number"] = _(
             "Số định danh (CCCD, mã số doanh nghiệp…) phải gồm 4–30 chữ số hoặc chữ cái, không có khoảng trắng."
         )
     if a.kind not in (1, 2, 3, 4):
-        errors["applicant.kind"] = (
+        errors["applicant.kind"] = _(
             "Loại đối tượng phải là 1 (công dân), 2 (doanh nghiệp), 3 (cơ quan nhà nước) hoặc 4 (khác)."
         )
     if a.phone and not (a.phone.isdigit() and 9 <= len(a.phone) <= 12):
-        errors["applicant.phone"] = "Số điện thoại chỉ gồm 9–12 chữ số."
+        errors["applicant.phone"] = _("Số điện thoại chỉ gồm 9–12 chữ số.")
     if errors:
-        raise ActionError("Thông tin người nộp hồ sơ chưa hợp lệ.", fields=errors, status=422)
+        raise ActionError(_("Thông tin người nộp hồ sơ chưa hợp lệ."), fields=errors, status=422)
     return Applicant(
         name=name,
         id_number=id_number,
@@ -302,15 +310,17 @@ def create_dossier(
     """
     now = _now(now)
     applicant = _validate_applicant(applicant)
-    _require(procedure.valid_to is None, "Thủ tục này đã hết hiệu lực; vui lòng chọn thủ tục đang áp dụng.", 422)
-    _require(channel in Channel.values, "Kênh thực hiện phải là 1, 2 hoặc 3.", 422, {"channel": "Không hợp lệ."})
-    _require(1 <= copies <= 20, "Số bộ hồ sơ phải từ 1 đến 20.", 422, {"copies": "Không hợp lệ."})
+    _require(procedure.valid_to is None, _("Thủ tục này đã hết hiệu lực; vui lòng chọn thủ tục đang áp dụng."), 422)
+    _require(channel in Channel.values, _("Kênh thực hiện phải là 1, 2 hoặc 3."), 422, {"channel": _("Không hợp lệ.")})
+    _require(1 <= copies <= 20, _("Số bộ hồ sơ phải từ 1 đến 20."), 422, {"copies": _("Không hợp lệ.")})
     workflow = workflow or workflow_for_procedure(procedure, latest_workflows())
-    _require(workflow is not None, "Thủ tục chưa có quy trình xử lý được ban hành; liên hệ quản trị hệ thống.")
+    _require(workflow is not None, _("Thủ tục chưa có quy trình xử lý được ban hành; liên hệ quản trị hệ thống."))
     competent = competent_agency or competent_agency_for(procedure, intake_agency)
     _require(
         competent is not None,
-        "Chưa xác định được cơ quan giải quyết thủ tục này; liên hệ quản trị hệ thống để khai báo cơ quan thực hiện.",
+        _(
+            "Chưa xác định được cơ quan giải quyết thủ tục này; liên hệ quản trị hệ thống để khai báo cơ quan thực hiện."
+        ),
     )
     # Decree 118/2025 Art. 17: the code starts with the receiving agency's identifier; for a commune
     # procedure that is the commune People's Committee, for a province procedure the department.
@@ -370,12 +380,12 @@ def submit_dossier(d: Dossier, who: Who, *, now: dt.datetime | None = None) -> D
     now = _now(now)
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(who.is_applicant_of(d), "Chỉ người nộp hồ sơ mới được nộp bản nháp này.", 404)
-        _require(d.state == State.DRAFT, "Hồ sơ đã được nộp.")
+        _require(who.is_applicant_of(d), _("Chỉ người nộp hồ sơ mới được nộp bản nháp này."), 404)
+        _require(d.state == State.DRAFT, _("Hồ sơ đã được nộp."))
         _require(
             d.files.filter(kind=FileKind.COMPONENT).exists()
             or not d.procedure.components.filter(mandatory=True).exists(),
-            "Hồ sơ chưa có thành phần nào; vui lòng tải lên các giấy tờ bắt buộc trước khi nộp.",
+            _("Hồ sơ chưa có thành phần nào; vui lòng tải lên các giấy tờ bắt buộc trước khi nộp."),
             422,
         )
         before = d.state
@@ -401,8 +411,10 @@ def _duration_for(d: Dossier, payload: dict, cal) -> tuple[Ledger, Decimal]:
             hours = None
         if hours is None or hours <= 0 or hours > 8 * 365:
             raise ActionError(
-                "Thủ tục chưa có thời hạn giải quyết trong danh mục; vui lòng nhập thời hạn áp dụng (số giờ làm việc).",
-                fields={"duration_hours": "Nhập số giờ làm việc, ví dụ 40 cho 05 ngày làm việc."},
+                _(
+                    "Thủ tục chưa có thời hạn giải quyết trong danh mục; vui lòng nhập thời hạn áp dụng (số giờ làm việc)."
+                ),
+                fields={"duration_hours": _("Nhập số giờ làm việc, ví dụ 40 cho 05 ngày làm việc.")},
                 status=422,
             )
     if proc.duration_unit == DurationUnit.CALENDAR_DAYS and proc.duration_value is not None:
@@ -436,17 +448,20 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
         planned = exc
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state == State.SUBMITTED, "Chỉ hồ sơ đang chờ tiếp nhận mới được tiếp nhận.")
+        _require(d.state == State.SUBMITTED, _("Chỉ hồ sơ đang chờ tiếp nhận mới được tiếp nhận."))
         _require(
             who.has(d.intake_agency_id, Role.RECEIVING_OFFICER),
-            "Chỉ cán bộ tiếp nhận tại nơi nộp hồ sơ được tiếp nhận.",
+            _("Chỉ cán bộ tiếp nhận tại nơi nộp hồ sơ được tiếp nhận."),
             403,
         )
         agency = d.receiving_agency
         _require(
             bool(agency.identifier),
-            f"Cơ quan tiếp nhận «{agency.name}» chưa có mã định danh điện tử nên chưa cấp được mã hồ sơ; "
-            "quản trị hệ thống cần nhập mã định danh trước.",
+            _(
+                "Cơ quan tiếp nhận «%(agency)s» chưa có mã định danh điện tử nên chưa cấp được mã hồ sơ; "
+                "quản trị hệ thống cần nhập mã định danh trước."
+            )
+            % {"agency": agency.name},
         )
         if isinstance(planned, ActionError):
             raise planned
@@ -484,7 +499,7 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
                 "budget_hours": str(total_hours),
                 "clock_mode": ledger.mode,
                 "components": components,
-                "note": _text_field(payload, "note", "ghi chú", required=False),
+                "note": _text_field(payload, "note", _("ghi chú"), required=False),
             },
         )
         _save(d, fields)
@@ -495,8 +510,8 @@ def request_supplement(d: Dossier, who: Who, payload: dict, *, now: dt.datetime 
     """Form 02: list *all* missing items at once (domain §2.2, §2.4); pauses the clock during processing."""
     now = _now(now)
     cal = current_calendar()
-    items = _list_field(payload, "items", "các giấy tờ cần bổ sung")
-    reason = _text_field(payload, "reason", "lý do")
+    items = _list_field(payload, "items", _("các giấy tờ cần bổ sung"))
+    reason = _text_field(payload, "reason", _("lý do"))
     with transaction.atomic():
         d = _lock(d.pk, d)
         before = d.state
@@ -504,20 +519,25 @@ def request_supplement(d: Dossier, who: Who, payload: dict, *, now: dt.datetime 
         fields: list[str] = []
         if d.state == State.SUBMITTED:
             _require(
-                who.has(d.intake_agency_id, Role.RECEIVING_OFFICER), "Chỉ cán bộ tiếp nhận được yêu cầu bổ sung.", 403
+                who.has(d.intake_agency_id, Role.RECEIVING_OFFICER),
+                _("Chỉ cán bộ tiếp nhận được yêu cầu bổ sung."),
+                403,
             )
             d.resume_state = State.SUBMITTED
         else:
-            _require(d.state in (State.ACCEPTED, State.PROCESSING), "Hồ sơ không ở trạng thái có thể yêu cầu bổ sung.")
+            _require(
+                d.state in (State.ACCEPTED, State.PROCESSING), _("Hồ sơ không ở trạng thái có thể yêu cầu bổ sung.")
+            )
             _require(
                 who.has(d.current_agency_id, Role.SPECIALIST, Role.LEADER, Role.RECEIVING_OFFICER),
-                "Chỉ cán bộ đang xử lý hồ sơ được yêu cầu bổ sung.",
+                _("Chỉ cán bộ đang xử lý hồ sơ được yêu cầu bổ sung."),
                 403,
             )
             limit = settings.CONGSO_MAX_SUPPLEMENTS
             _require(
                 d.supplement_count < limit,
-                f"Hồ sơ đã được yêu cầu bổ sung {d.supplement_count} lần; theo quy định chỉ được yêu cầu {limit} lần.",
+                _("Hồ sơ đã được yêu cầu bổ sung %(count)s lần; theo quy định chỉ được yêu cầu %(limit)s lần.")
+                % {"count": d.supplement_count, "limit": limit},
             )
             d.supplement_count += 1
             d.resume_state = d.state
@@ -536,16 +556,16 @@ def submit_supplement(d: Dossier, who: Who, payload: dict | None = None, *, now:
     cal = current_calendar()
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state == State.SUPPLEMENT_REQUESTED, "Hồ sơ không ở trạng thái chờ bổ sung.")
+        _require(d.state == State.SUPPLEMENT_REQUESTED, _("Hồ sơ không ở trạng thái chờ bổ sung."))
         _require(
             who.is_applicant_of(d) or who.has(d.intake_agency_id, Role.RECEIVING_OFFICER),
-            "Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được nộp hồ sơ bổ sung.",
+            _("Chỉ người nộp hồ sơ hoặc cán bộ tiếp nhận được nộp hồ sơ bổ sung."),
             403,
         )
         before = d.state
         target = d.resume_state or State.SUBMITTED
         fields = _set_state(d, target)
-        data = {"note": _text_field(payload, "note", "ghi chú", required=False)}
+        data = {"note": _text_field(payload, "note", _("ghi chú"), required=False)}
         if target != State.SUBMITTED:
             policy = settings.CONGSO_SUPPLEMENT_POLICY
             fields += _resume(d, cal, now, restart=policy == "restart")
@@ -560,19 +580,23 @@ def refuse_dossier(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | No
     """Form 03: not eligible at intake, or refused on the merits within the deadline (domain §2.2, §2.4)."""
     now = _now(now)
     cal = current_calendar()
-    reasons = _list_field(payload, "reasons", "lý do từ chối")
+    reasons = _list_field(payload, "reasons", _("lý do từ chối"))
     with transaction.atomic():
         d = _lock(d.pk, d)
         before = d.state
         fields: list[str] = []
         if d.state in (State.SUBMITTED, State.SUPPLEMENT_REQUESTED) and not d.accepted_at:
             _require(
-                who.has(d.intake_agency_id, Role.RECEIVING_OFFICER), "Chỉ cán bộ tiếp nhận được từ chối tiếp nhận.", 403
+                who.has(d.intake_agency_id, Role.RECEIVING_OFFICER),
+                _("Chỉ cán bộ tiếp nhận được từ chối tiếp nhận."),
+                403,
             )
         else:
-            _require(d.state in (State.ACCEPTED, State.PROCESSING), "Hồ sơ không ở trạng thái có thể từ chối.")
+            _require(d.state in (State.ACCEPTED, State.PROCESSING), _("Hồ sơ không ở trạng thái có thể từ chối."))
             _require(
-                who.has(d.competent_agency_id, Role.LEADER), "Chỉ lãnh đạo cơ quan giải quyết được từ chối hồ sơ.", 403
+                who.has(d.competent_agency_id, Role.LEADER),
+                _("Chỉ lãnh đạo cơ quan giải quyết được từ chối hồ sơ."),
+                403,
             )
             fields += _finish_clock(d, cal, now)
         fields += _set_state(d, State.REFUSED)
@@ -599,8 +623,8 @@ def _pause(d: Dossier, cal, now: dt.datetime) -> list[str]:
     if d.appointment_at and not d.running_since:
         # Keep the working time left to the appointment, so the appointment moves by the paused time.
         left = working_time_between(cal, now, d.appointment_at)
-        d.form_data = {**d.form_data, "_appointment_left_seconds": _seconds(left)}
-        fields.append("form_data")
+        d.appointment_left_seconds = _seconds(left)
+        fields.append("appointment_left_seconds")
     return fields
 
 
@@ -615,7 +639,7 @@ def _resume(d: Dossier, cal, now: dt.datetime, *, restart: bool = False) -> list
         run.consumed_seconds = _seconds(rl.consumed)
         run.running_since = rl.running_since
         run.save(update_fields=["consumed_seconds", "running_since"])
-    left = d.form_data.pop("_appointment_left_seconds", None)
+    left, d.appointment_left_seconds = d.appointment_left_seconds, None
     if restart:
         d.appointment_at = d.due_at
     elif left is not None and d.appointment_at:
@@ -625,7 +649,7 @@ def _resume(d: Dossier, cal, now: dt.datetime, *, restart: bool = False) -> list
     # Pauses may have moved the statutory due time: a new warning/overdue mark applies to it.
     d.warned_at = None
     d.overdue_at = None
-    return [*fields, "appointment_at", "form_data", "warned_at", "overdue_at"]
+    return [*fields, "appointment_at", "appointment_left_seconds", "warned_at", "overdue_at"]
 
 
 def _finish_clock(d: Dossier, cal, now: dt.datetime) -> list[str]:
@@ -659,11 +683,16 @@ def _agency_for_step(d: Dossier, selector, who_payload_agency: Agency | None = N
     if selector == "coordinating":
         if who_payload_agency is not None:
             return who_payload_agency
-        _require(d.coordinating_agency_id is not None, "Chưa chọn cơ quan phối hợp.", 422, {"agency_id": "Bắt buộc."})
+        _require(
+            d.coordinating_agency_id is not None, _("Chưa chọn cơ quan phối hợp."), 422, {"agency_id": _("Bắt buộc.")}
+        )
         return d.coordinating_agency
     slug = selector["named"]
     agency = Agency.objects.current().filter(slug=slug).first()
-    _require(agency is not None, f"Quy trình chỉ định cơ quan «{slug}» nhưng cơ quan này không còn hiệu lực.")
+    _require(
+        agency is not None,
+        _("Quy trình chỉ định cơ quan «%(slug)s» nhưng cơ quan này không còn hiệu lực.") % {"slug": slug},
+    )
     return agency
 
 
@@ -760,22 +789,22 @@ def guard_failures(d: Dossier, guards: tuple[str, ...]) -> list[str]:
     out = []
     for g in guards:
         if g == "paid" and d.payment_status == PaymentStatus.UNPAID:
-            out.append(GUARDS[g])
+            out.append(str(GUARDS[g]))
         elif g == "result_attached" and not d.files.filter(kind=FileKind.RESULT).exists():
-            out.append(GUARDS[g])
+            out.append(str(GUARDS[g]))
         elif g == "signed" and (
             not d.files.filter(kind=FileKind.RESULT).exists()
             or d.files.filter(kind=FileKind.RESULT, signed_at__isnull=True).exists()
         ):
-            out.append(GUARDS[g])
+            out.append(str(GUARDS[g]))
         elif g == "digitised" and d.files.filter(kind=FileKind.COMPONENT, digitised=False).exists():
-            out.append(GUARDS[g])
+            out.append(str(GUARDS[g]))
         elif g.startswith("channel:"):
             wanted = {"online": Channel.ONLINE, "in_person": Channel.IN_PERSON, "postal": Channel.POSTAL}[
                 g.split(":")[1]
             ]
             if d.channel != wanted:
-                out.append(GUARDS[g])
+                out.append(str(GUARDS[g]))
     return out
 
 
@@ -798,17 +827,21 @@ def transition(
     cal = current_calendar()
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state in (State.ACCEPTED, State.PROCESSING, State.FINISHED), "Hồ sơ không ở trạng thái đang xử lý.")
+        _require(
+            d.state in (State.ACCEPTED, State.PROCESSING, State.FINISHED), _("Hồ sơ không ở trạng thái đang xử lý.")
+        )
         spec = spec_of(d.workflow)
         step = spec.step(d.current_step)
         act = step.action(action)
         _require(
-            act is not None, f"Bước «{step.name}» không có thao tác «{TRANSITION_ACTIONS.get(action, (action,))[0]}»."
+            act is not None,
+            _("Bước «%(step)s» không có thao tác «%(action)s».")
+            % {"step": step.name, "action": TRANSITION_ACTIONS.get(action, (action,))[0]},
         )
-        _require(may_act_on_step(d, who, step), "Bạn không có quyền thực hiện thao tác này ở bước hiện tại.", 403)
+        _require(may_act_on_step(d, who, step), _("Bạn không có quyền thực hiện thao tác này ở bước hiện tại."), 403)
         failures = guard_failures(d, act.guards)
         _require(not failures, " ".join(failures))
-        note = _text_field(payload, "note", "ý kiến xử lý", required=False)
+        note = _text_field(payload, "note", _("ý kiến xử lý"), required=False)
         before = d.state
         data: dict = {"action_label": TRANSITION_ACTIONS[action][0], "note": note, "from_step": step.key}
         assignee = None
@@ -862,13 +895,18 @@ def _assignee(payload: dict, d: Dossier, next_step: StepSpec, who: Who):
         user = User.objects.get(pk=int(raw))
     except (TypeError, ValueError, User.DoesNotExist):
         raise ActionError(
-            "Vui lòng chọn cán bộ được phân công.", fields={"assignee_id": "Chọn một cán bộ."}, status=422
+            _("Vui lòng chọn cán bộ được phân công."), fields={"assignee_id": _("Chọn một cán bộ.")}, status=422
         ) from None
     agency = _agency_for_step(d, next_step.agency)
     if not user.staff_assignments.filter(agency=agency, role=next_step.role, active=True).exists():
         raise ActionError(
-            f"{user.full_name or user.username} không phải {Role(next_step.role).label.lower()} của {agency.name}.",
-            fields={"assignee_id": "Cán bộ không thuộc cơ quan xử lý."},
+            _("%(user)s không phải %(role)s của %(agency)s.")
+            % {
+                "user": user.full_name or user.username,
+                "role": Role(next_step.role).label.lower(),
+                "agency": agency.name,
+            },
+            fields={"assignee_id": _("Cán bộ không thuộc cơ quan xử lý.")},
             status=422,
         )
     return user
@@ -880,7 +918,9 @@ def _agency_payload(payload: dict) -> Agency:
         return Agency.objects.current().get(pk=int(raw))
     except (TypeError, ValueError, Agency.DoesNotExist):
         raise ActionError(
-            "Vui lòng chọn cơ quan phối hợp.", fields={"agency_id": "Chọn một cơ quan đang hoạt động."}, status=422
+            _("Vui lòng chọn cơ quan phối hợp."),
+            fields={"agency_id": _("Chọn một cơ quan đang hoạt động.")},
+            status=422,
         ) from None
 
 
@@ -916,7 +956,10 @@ def _open_liaison(d: Dossier, spec: WorkflowSpec, step: StepSpec, run: StepRun, 
 def _spawn_child(parent: Dossier, step: StepSpec, branch, run: StepRun, who: Who | None, now) -> Dossier:
     workflows = latest_workflows()
     wf = workflows.get(branch.workflow)
-    _require(wf is not None and wf.child, f"Quy trình liên thông «{branch.workflow}» chưa được ban hành.")
+    _require(
+        wf is not None and wf.child,
+        _("Quy trình liên thông «%(workflow)s» chưa được ban hành.") % {"workflow": branch.workflow},
+    )
     hours = resolve_branch_budgets(step, Decimal(run.budget_seconds) / 3600)[branch.key]
     agency = _agency_for_step(parent, branch.agency)
     index = parent.children.count() + 1
@@ -1030,8 +1073,10 @@ def reassign(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | None = N
     now = _now(now)
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state in (State.ACCEPTED, State.PROCESSING), "Hồ sơ không ở trạng thái đang xử lý.")
-        _require(who.has(d.current_agency_id, Role.LEADER), "Chỉ lãnh đạo cơ quan đang xử lý được phân công lại.", 403)
+        _require(d.state in (State.ACCEPTED, State.PROCESSING), _("Hồ sơ không ở trạng thái đang xử lý."))
+        _require(
+            who.has(d.current_agency_id, Role.LEADER), _("Chỉ lãnh đạo cơ quan đang xử lý được phân công lại."), 403
+        )
         spec = spec_of(d.workflow)
         step = spec.step(d.current_step)
         user = _assignee(payload, d, step, who)
@@ -1047,7 +1092,7 @@ def reassign(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | None = N
             who,
             now,
             d.state,
-            {"from": before_assignee, "to": user.pk, "note": _text_field(payload, "note", "lý do", required=False)},
+            {"from": before_assignee, "to": user.pk, "note": _text_field(payload, "note", _("lý do"), required=False)},
         )
         _save(d, ["assignee"])
     return d
@@ -1060,17 +1105,17 @@ def withdraw_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: 
     cal = current_calendar()
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.parent_id is None, "Hồ sơ liên thông không rút riêng; hãy rút hồ sơ gốc.")
+        _require(d.parent_id is None, _("Hồ sơ liên thông không rút riêng; hãy rút hồ sơ gốc."))
         _require(
             d.state not in TERMINAL_STATES and d.state != State.FINISHED,
-            "Hồ sơ đã kết thúc hoặc đã có kết quả nên không thể rút.",
+            _("Hồ sơ đã kết thúc hoặc đã có kết quả nên không thể rút."),
         )
         _require(
             who.is_applicant_of(d) or who.has(d.intake_agency_id, Role.RECEIVING_OFFICER),
-            "Chỉ người nộp hồ sơ (hoặc cán bộ tiếp nhận theo đề nghị bằng văn bản) được rút hồ sơ.",
+            _("Chỉ người nộp hồ sơ (hoặc cán bộ tiếp nhận theo đề nghị bằng văn bản) được rút hồ sơ."),
             403,
         )
-        reason = _text_field(payload, "reason", "lý do rút hồ sơ", required=False)
+        reason = _text_field(payload, "reason", _("lý do rút hồ sơ"), required=False)
         before = d.state
         fields: list[str] = []
         if d.accepted_at:
@@ -1097,11 +1142,13 @@ def _end_child(child: Dossier, who, now, state, action, cal) -> None:
 def stop_processing(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | None = None) -> Dossier:
     now = _now(now)
     cal = current_calendar()
-    reason = _text_field(payload, "reason", "lý do dừng xử lý")
+    reason = _text_field(payload, "reason", _("lý do dừng xử lý"))
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state in (State.ACCEPTED, State.PROCESSING), "Chỉ dừng được hồ sơ đang xử lý.")
-        _require(who.has(d.competent_agency_id, Role.LEADER), "Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý.", 403)
+        _require(d.state in (State.ACCEPTED, State.PROCESSING), _("Chỉ dừng được hồ sơ đang xử lý."))
+        _require(
+            who.has(d.competent_agency_id, Role.LEADER), _("Chỉ lãnh đạo cơ quan giải quyết được dừng xử lý."), 403
+        )
         before = d.state
         d.resume_state = d.state
         fields = _pause(d, cal, now) + _set_state(d, State.STOPPED) + ["resume_state"]
@@ -1116,9 +1163,9 @@ def resume_processing(d: Dossier, who: Who, payload: dict | None = None, *, now:
     cal = current_calendar()
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state == State.STOPPED, "Hồ sơ không ở trạng thái dừng xử lý.")
+        _require(d.state == State.STOPPED, _("Hồ sơ không ở trạng thái dừng xử lý."))
         _require(
-            who.has(d.competent_agency_id, Role.LEADER), "Chỉ lãnh đạo cơ quan giải quyết được cho xử lý tiếp.", 403
+            who.has(d.competent_agency_id, Role.LEADER), _("Chỉ lãnh đạo cơ quan giải quyết được cho xử lý tiếp."), 403
         )
         before = d.state
         fields = _set_state(d, d.resume_state or State.PROCESSING) + _resume(d, cal, now)
@@ -1129,7 +1176,7 @@ def resume_processing(d: Dossier, who: Who, payload: dict | None = None, *, now:
             who,
             now,
             before,
-            {"note": _text_field(payload, "note", "ghi chú", required=False), "due_at": _iso(d.due_at)},
+            {"note": _text_field(payload, "note", _("ghi chú"), required=False), "due_at": _iso(d.due_at)},
         )
         _save(d, [*fields, "resume_state"])
     return d
@@ -1145,15 +1192,15 @@ def require_payment(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | N
         amount = 0
     if amount <= 0:
         raise ActionError(
-            "Số tiền phải là số nguyên dương (đồng).", fields={"amount": "Nhập số tiền, ví dụ 50000."}, status=422
+            _("Số tiền phải là số nguyên dương (đồng)."), fields={"amount": _("Nhập số tiền, ví dụ 50000.")}, status=422
         )
-    reason = _text_field(payload, "reason", "khoản phải nộp")
+    reason = _text_field(payload, "reason", _("khoản phải nộp"))
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state in (State.ACCEPTED, State.PROCESSING), "Hồ sơ không ở trạng thái đang xử lý.")
+        _require(d.state in (State.ACCEPTED, State.PROCESSING), _("Hồ sơ không ở trạng thái đang xử lý."))
         _require(
             who.has(d.current_agency_id, Role.SPECIALIST, Role.LEADER),
-            "Chỉ cán bộ đang xử lý hồ sơ được thông báo nghĩa vụ tài chính.",
+            _("Chỉ cán bộ đang xử lý hồ sơ được thông báo nghĩa vụ tài chính."),
             403,
         )
         before = d.state
@@ -1173,11 +1220,11 @@ def confirm_payment(d: Dossier, who: Who, payload: dict | None = None, *, now: d
     cal = current_calendar()
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.payment_status == PaymentStatus.UNPAID, "Hồ sơ không có khoản nào đang chờ nộp.")
+        _require(d.payment_status == PaymentStatus.UNPAID, _("Hồ sơ không có khoản nào đang chờ nộp."))
         _require(
             who.has(d.intake_agency_id, Role.RECEIVING_OFFICER)
             or who.has(d.competent_agency_id, Role.LEADER, Role.SPECIALIST),
-            "Chỉ cán bộ tiếp nhận hoặc cán bộ xử lý được xác nhận đã nộp.",
+            _("Chỉ cán bộ tiếp nhận hoặc cán bộ xử lý được xác nhận đã nộp."),
             403,
         )
         before = d.state
@@ -1195,7 +1242,7 @@ def confirm_payment(d: Dossier, who: Who, payload: dict | None = None, *, now: d
             before,
             {
                 "amount": d.amount_due,
-                "receipt": _text_field(payload, "receipt", "số biên lai", required=False),
+                "receipt": _text_field(payload, "receipt", _("số biên lai"), required=False),
             },
         )
         _save(d, fields)
@@ -1210,7 +1257,7 @@ def extend_dossier(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | No
     """
     now = _now(now)
     cal = current_calendar()
-    reason = _text_field(payload, "reason", "lý do chậm trả kết quả")
+    reason = _text_field(payload, "reason", _("lý do chậm trả kết quả"))
     raw = payload.get("new_appointment_at")
     try:
         new_at = dt.datetime.fromisoformat(str(raw)) if raw else None
@@ -1218,29 +1265,33 @@ def extend_dossier(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | No
         new_at = None
     if new_at is None:
         raise ActionError(
-            "Vui lòng nhập ngày hẹn trả mới.",
-            fields={"new_appointment_at": "Ngày giờ dạng 2026-12-01T16:00."},
+            _("Vui lòng nhập ngày hẹn trả mới."),
+            fields={"new_appointment_at": _("Ngày giờ dạng 2026-12-01T16:00.")},
             status=422,
         )
     if new_at.tzinfo is None:
         new_at = timezone.make_aware(new_at)
     with transaction.atomic():
         d = _lock(d.pk, d)
-        _require(d.state in (State.ACCEPTED, State.PROCESSING, *PAUSED_STATES), "Hồ sơ không ở trạng thái đang xử lý.")
+        _require(
+            d.state in (State.ACCEPTED, State.PROCESSING, *PAUSED_STATES), _("Hồ sơ không ở trạng thái đang xử lý.")
+        )
         _require(
             who.has(d.competent_agency_id, Role.LEADER) or who.has(d.current_agency_id, Role.LEADER),
-            "Chỉ lãnh đạo cơ quan giải quyết được ký phiếu xin lỗi và hẹn lại.",
+            _("Chỉ lãnh đạo cơ quan giải quyết được ký phiếu xin lỗi và hẹn lại."),
             403,
         )
         limit = settings.CONGSO_MAX_EXTENSIONS
         _require(
-            d.extension_count < limit, f"Hồ sơ đã được hẹn lại {d.extension_count} lần; chỉ được hẹn lại {limit} lần."
+            d.extension_count < limit,
+            _("Hồ sơ đã được hẹn lại %(count)s lần; chỉ được hẹn lại %(limit)s lần.")
+            % {"count": d.extension_count, "limit": limit},
         )
         _require(
             d.appointment_at is not None and new_at > d.appointment_at,
-            "Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại.",
+            _("Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại."),
             422,
-            {"new_appointment_at": "Phải sau ngày hẹn hiện tại."},
+            {"new_appointment_at": _("Phải sau ngày hẹn hiện tại.")},
         )
         # Domain §2.6: at least 1 working day before the due time; a late slip is still issued, and flagged.
         notice = working_time_between(cal, now, d.appointment_at)
@@ -1270,7 +1321,7 @@ def extend_dossier(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | No
 def store_file(data: bytes) -> StoredFile:
     sniffed = files.sniff(data)
     digest = files.write_blob(data)
-    stored, _ = StoredFile.objects.get_or_create(
+    stored, _created = StoredFile.objects.get_or_create(
         sha256=digest,
         defaults={"size": len(data), "content_type": sniffed.content_type, "extension": sniffed.extension},
     )
@@ -1292,7 +1343,9 @@ def attach_file(
 ) -> DossierFile:
     """Attach an uploaded file, or reuse one from the applicant's personal data store."""
     now = _now(now)
-    _require(kind in FileKind.values, "Loại tệp không hợp lệ.", 422, {"kind": "component, supplement hoặc result."})
+    _require(
+        kind in FileKind.values, _("Loại tệp không hợp lệ."), 422, {"kind": _("component, supplement hoặc result.")}
+    )
     reused_from = None
     if personal_document_id is not None:
         reused_from = (
@@ -1300,7 +1353,7 @@ def attach_file(
             if getattr(who.user, "pk", None)
             else None
         )
-        _require(reused_from is not None, "Không tìm thấy giấy tờ trong kho dữ liệu của bạn.", 404)
+        _require(reused_from is not None, _("Không tìm thấy giấy tờ trong kho dữ liệu của bạn."), 404)
         stored = reused_from.file
         filename = filename or reused_from.filename
         name = name or reused_from.name
@@ -1312,33 +1365,33 @@ def attach_file(
     with transaction.atomic():
         d = _lock(d.pk, d)
         if kind == FileKind.RESULT:
-            _require(d.state in (State.ACCEPTED, State.PROCESSING), "Chỉ đính kèm kết quả khi hồ sơ đang xử lý.")
+            _require(d.state in (State.ACCEPTED, State.PROCESSING), _("Chỉ đính kèm kết quả khi hồ sơ đang xử lý."))
             _require(
                 who.has(d.current_agency_id, Role.SPECIALIST, Role.LEADER),
-                "Chỉ cán bộ đang xử lý hồ sơ được đính kèm kết quả.",
+                _("Chỉ cán bộ đang xử lý hồ sơ được đính kèm kết quả."),
                 403,
             )
         elif who.is_applicant_of(d):
             _require(
                 d.state in (State.DRAFT, State.SUPPLEMENT_REQUESTED),
-                "Chỉ bổ sung giấy tờ khi hồ sơ là bản nháp hoặc đang được yêu cầu bổ sung.",
+                _("Chỉ bổ sung giấy tờ khi hồ sơ là bản nháp hoặc đang được yêu cầu bổ sung."),
             )
         else:
             _require(
                 who.has(d.intake_agency_id, Role.RECEIVING_OFFICER)
                 or who.has(d.current_agency_id, Role.SPECIALIST, Role.LEADER, Role.RECEIVING_OFFICER),
-                "Bạn không có quyền đính kèm giấy tờ cho hồ sơ này.",
+                _("Bạn không có quyền đính kèm giấy tờ cho hồ sơ này."),
                 403,
             )
-            _require(d.state not in TERMINAL_STATES, "Hồ sơ đã kết thúc.")
+            _require(d.state not in TERMINAL_STATES, _("Hồ sơ đã kết thúc."))
         component = None
         if component_id is not None:
             component = d.procedure.components.filter(pk=component_id).first()
             _require(
                 component is not None,
-                "Thành phần hồ sơ không thuộc thủ tục này.",
+                _("Thành phần hồ sơ không thuộc thủ tục này."),
                 422,
-                {"component_id": "Không hợp lệ."},
+                {"component_id": _("Không hợp lệ.")},
             )
         label = nfc(name or (component.name if component else "") or filename or "Tệp đính kèm").strip()[:1000]
         item = DossierFile.objects.create(
@@ -1405,22 +1458,26 @@ class Offer:
 
 
 LIFECYCLE = {
-    "submit": ("Nộp hồ sơ", "Submit", ()),
-    "accept": ("Tiếp nhận hồ sơ (Mẫu 01)", "Accept (Form 01)", ("note", "duration_hours")),
-    "request_supplement": ("Yêu cầu bổ sung (Mẫu 02)", "Request a supplement (Form 02)", ("items", "reason")),
-    "submit_supplement": ("Nộp hồ sơ bổ sung", "Submit the supplement", ("note",)),
-    "refuse": ("Từ chối (Mẫu 03)", "Refuse (Form 03)", ("reasons",)),
-    "withdraw": ("Rút hồ sơ", "Withdraw", ("reason",)),
-    "stop": ("Dừng xử lý", "Stop processing", ("reason",)),
-    "resume": ("Tiếp tục xử lý", "Resume processing", ("note",)),
-    "require_payment": ("Thông báo nghĩa vụ tài chính", "Require payment", ("amount", "reason")),
-    "confirm_payment": ("Xác nhận đã nộp", "Confirm payment", ("receipt",)),
+    "submit": (gettext_lazy("Nộp hồ sơ"), "Submit", ()),
+    "accept": (gettext_lazy("Tiếp nhận hồ sơ (Mẫu 01)"), "Accept (Form 01)", ("note", "duration_hours")),
+    "request_supplement": (
+        gettext_lazy("Yêu cầu bổ sung (Mẫu 02)"),
+        "Request a supplement (Form 02)",
+        ("items", "reason"),
+    ),
+    "submit_supplement": (gettext_lazy("Nộp hồ sơ bổ sung"), "Submit the supplement", ("note",)),
+    "refuse": (gettext_lazy("Từ chối (Mẫu 03)"), "Refuse (Form 03)", ("reasons",)),
+    "withdraw": (gettext_lazy("Rút hồ sơ"), "Withdraw", ("reason",)),
+    "stop": (pgettext_lazy("dossier action", "Dừng xử lý"), "Stop processing", ("reason",)),
+    "resume": (gettext_lazy("Tiếp tục xử lý"), "Resume processing", ("note",)),
+    "require_payment": (gettext_lazy("Thông báo nghĩa vụ tài chính"), "Require payment", ("amount", "reason")),
+    "confirm_payment": (gettext_lazy("Xác nhận đã nộp"), "Confirm payment", ("receipt",)),
     "extend": (
-        "Xin lỗi và hẹn lại (Mẫu 04)",
+        gettext_lazy("Xin lỗi và hẹn lại (Mẫu 04)"),
         "Apologise and set a new date (Form 04)",
         ("reason", "new_appointment_at"),
     ),
-    "reassign": ("Phân công lại", "Reassign", ("assignee_id", "note")),
+    "reassign": (gettext_lazy("Phân công lại"), "Reassign", ("assignee_id", "note")),
 }
 TRANSITION_FIELDS = {"assign": ("assignee_id", "note"), "consult": ("agency_id", "note")}
 
@@ -1469,11 +1526,12 @@ def available_actions(d: Dossier, who: Who) -> list[Offer]:
         and (leader_competent or who.has(d.current_agency_id, Role.LEADER))
     ):
         names.append("extend")
-    offers = [Offer(n, LIFECYCLE[n][0], LIFECYCLE[n][1], LIFECYCLE[n][2]) for n in dict.fromkeys(names)]
+    offers = [Offer(n, str(LIFECYCLE[n][0]), LIFECYCLE[n][1], LIFECYCLE[n][2]) for n in dict.fromkeys(names)]
     if state in (State.ACCEPTED, State.PROCESSING, State.FINISHED) and d.current_step:
         step = spec_of(d.workflow).step(d.current_step)
         if step.role == Role.SPECIALIST and who.has(d.current_agency_id, Role.LEADER) and processing:
-            offers.append(Offer("reassign", *LIFECYCLE["reassign"]))
+            label, label_en, offer_fields = LIFECYCLE["reassign"]
+            offers.append(Offer("reassign", str(label), label_en, offer_fields))
         if may_act_on_step(d, who, step):
             for act in step.actions:
                 label, label_en = TRANSITION_ACTIONS[act.action]
@@ -1493,8 +1551,8 @@ def perform(
     if action not in offered:
         known = action in LIFECYCLE or action in TRANSITION_ACTIONS
         if not known:
-            raise ActionError(f"Thao tác «{action}» không tồn tại.", status=404)
-        raise ActionError("Bạn không thể thực hiện thao tác này với hồ sơ ở trạng thái hiện tại.", status=409)
+            raise ActionError(_("Thao tác «%(action)s» không tồn tại.") % {"action": action}, status=404)
+        raise ActionError(_("Bạn không thể thực hiện thao tác này với hồ sơ ở trạng thái hiện tại."), status=409)
     if offered[action].blocked:
         raise ActionError(offered[action].blocked, status=409)
     handlers = {

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -336,9 +337,14 @@ def file_out(f: DossierFile) -> dict:
 
 
 def _action_error(exc: A.ActionError) -> HttpResponse:
-    titles = {403: "Không có quyền", 404: "Không tìm thấy", 409: "Không thực hiện được", 422: "Dữ liệu không hợp lệ"}
+    titles = {
+        403: _("Không có quyền"),
+        404: _("Không tìm thấy"),
+        409: _("Không thực hiện được"),
+        422: _("Dữ liệu không hợp lệ"),
+    }
     errors = [{"field": k, "message": v} for k, v in exc.fields.items()]
-    return problem(exc.status, titles.get(exc.status, "Lỗi"), exc.message, errors or None)
+    return problem(exc.status, titles.get(exc.status, _("Lỗi")), exc.message, errors or None)
 
 
 def _json_response(status: int, body: dict) -> HttpResponse:
@@ -391,7 +397,7 @@ def create_dossier(request, payload: DossierIn):
     caller = who(request)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 200:
-        return problem(422, "Dữ liệu không hợp lệ", "Idempotency-Key dài tối đa 200 ký tự.")
+        return problem(422, _("Dữ liệu không hợp lệ"), _("Idempotency-Key dài tối đa 200 ký tự."))
     digest = hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
     scope = request.idempotency_scope
     # No lookup first: the record is inserted in the creating transaction, and its unique (scope, key)
@@ -418,8 +424,8 @@ def _replay(previous: IdempotencyRecord, digest: str) -> HttpResponse:
     if previous.request_sha256 != digest:
         return problem(
             409,
-            "Trùng Idempotency-Key",
-            "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới cho yêu cầu mới.",
+            _("Trùng Idempotency-Key"),
+            _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới cho yêu cầu mới."),
         )
     response = _json_response(previous.status_code, previous.response)
     response["Idempotent-Replayed"] = "true"
@@ -436,33 +442,33 @@ def _prepare(caller, payload: DossierIn) -> dict:
     )
     if procedure is None:
         raise A.ActionError(
-            "Không tìm thấy thủ tục đang áp dụng.", {"procedure_id": "Thủ tục không tồn tại."}, status=422
+            _("Không tìm thấy thủ tục đang áp dụng."), {"procedure_id": _("Thủ tục không tồn tại.")}, status=422
         )
     intake = current_agency(payload.intake_agency_id)
     if intake is None or intake.kind not in ("service_centre", "commune_one_stop", "commune_pc"):
         raise A.ActionError(
-            "Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc Bộ phận Một cửa đang hoạt động.",
-            {"intake_agency_id": "Không phải nơi tiếp nhận hồ sơ."},
+            _("Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc Bộ phận Một cửa đang hoạt động."),
+            {"intake_agency_id": _("Không phải nơi tiếp nhận hồ sơ.")},
             status=422,
         )
     if caller.is_staff_member:
         if not caller.has(intake.pk, "receiving_officer"):
-            raise A.ActionError("Chỉ cán bộ tiếp nhận của nơi tiếp nhận này được tạo hồ sơ.", status=403)
+            raise A.ActionError(_("Chỉ cán bộ tiếp nhận của nơi tiếp nhận này được tạo hồ sơ."), status=403)
         if payload.channel == Channel.ONLINE:
             raise A.ActionError(
-                "Hồ sơ trực tuyến do người dân, doanh nghiệp tự nộp; tại Bộ phận Một cửa chọn kênh 1 hoặc 3.",
-                {"channel": "Chọn 1 (trực tiếp) hoặc 3 (bưu chính)."},
+                _("Hồ sơ trực tuyến do người dân, doanh nghiệp tự nộp; tại Bộ phận Một cửa chọn kênh 1 hoặc 3."),
+                {"channel": _("Chọn 1 (trực tiếp) hoặc 3 (bưu chính).")},
                 status=422,
             )
         source = Source.POSTAL if payload.channel == Channel.POSTAL else Source.DESK
     else:
         if payload.channel != Channel.ONLINE:
             raise A.ActionError(
-                "Người dân, doanh nghiệp nộp hồ sơ trực tuyến (kênh 2).", {"channel": "Chọn 2."}, status=422
+                _("Người dân, doanh nghiệp nộp hồ sơ trực tuyến (kênh 2)."), {"channel": _("Chọn 2.")}, status=422
             )
         if not procedure.offered_online:
             raise A.ActionError(
-                "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa.", status=422
+                _("Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa."), status=422
             )
         source = Source.PORTAL
     return {
@@ -566,21 +572,21 @@ def upload_file(
     caller = who(request)
     d = access_dossier(caller, dossier_id)
     if len(name) > 1000:
-        return problem(422, "Dữ liệu không hợp lệ", "Tên giấy tờ dài tối đa 1000 ký tự.")
+        return problem(422, _("Dữ liệu không hợp lệ"), _("Tên giấy tờ dài tối đa 1000 ký tự."))
     if file is None and personal_document_id is None:
         return problem(
             422,
-            "Dữ liệu không hợp lệ",
-            "Vui lòng chọn tệp để tải lên hoặc một giấy tờ trong kho dữ liệu cá nhân.",
-            [{"field": "file", "message": "Chưa chọn tệp."}],
+            _("Dữ liệu không hợp lệ"),
+            _("Vui lòng chọn tệp để tải lên hoặc một giấy tờ trong kho dữ liệu cá nhân."),
+            [{"field": "file", "message": _("Chưa chọn tệp.")}],
         )
     if file is not None and file.size > settings.CONGSO_MAX_UPLOAD_BYTES:
         limit = settings.CONGSO_MAX_UPLOAD_BYTES / 1048576
         return problem(
             422,
-            "Dữ liệu không hợp lệ",
-            f"Tệp quá lớn; dung lượng tối đa là {limit:.0f} MB.",
-            [{"field": "file", "message": "Tệp quá lớn."}],
+            _("Dữ liệu không hợp lệ"),
+            _("Tệp quá lớn; dung lượng tối đa là %(limit)s MB.") % {"limit": f"{limit:.0f}"},
+            [{"field": "file", "message": _("Tệp quá lớn.")}],
         )
     try:
         item = A.attach_file(
@@ -632,7 +638,7 @@ def form_pdf(request, dossier_id: int, number: str):
     try:
         pdf = render_dossier_form(d, number[:4])
     except FormNotAvailable as exc:
-        return problem(404, "Không có phiếu", str(exc))
+        return problem(404, _("Không có phiếu"), str(exc))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{d.code or d.pk}-mau-{number[:4]}.pdf"'
     return response
@@ -661,7 +667,7 @@ def logbook_pdf(
             raise ValueError(month)
         start = timezone.make_aware(dt.datetime(year, mon, 1))
     except ValueError:
-        return problem(422, "Dữ liệu không hợp lệ", "Tháng không hợp lệ; dùng dạng 2026-11.")
+        return problem(422, _("Dữ liệu không hợp lệ"), _("Tháng không hợp lệ; dùng dạng 2026-11."))
     end = timezone.make_aware(dt.datetime(year + (mon == 12), mon % 12 + 1, 1))
     qs = (
         A.Dossier.objects.filter(intake_agency=agency, parent__isnull=True, accepted_at__gte=start, accepted_at__lt=end)
@@ -711,7 +717,7 @@ def lookup(
     result = find(_client(request), code, id_last4)
     if result.blocked:
         response = problem(
-            429, "Quá nhiều lần tra cứu", "Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau 1 phút."
+            429, _("Quá nhiều lần tra cứu"), _("Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau 1 phút.")
         )
         response["Retry-After"] = str(result.retry_after)
         return response
@@ -719,8 +725,8 @@ def lookup(
     if d is None:
         return problem(
             404,
-            "Không tìm thấy hồ sơ",
-            "Không tìm thấy hồ sơ với mã và 4 số cuối giấy tờ định danh đã nhập; vui lòng kiểm tra lại.",
+            _("Không tìm thấy hồ sơ"),
+            _("Không tìm thấy hồ sơ với mã và 4 số cuối giấy tờ định danh đã nhập; vui lòng kiểm tra lại."),
         )
     return {
         "code": d.code,

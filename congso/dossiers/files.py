@@ -10,6 +10,7 @@ from pathlib import Path
 
 import filetype
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 # Extension -> (MIME type, human name) of the types we can accept.
 KNOWN_TYPES = {
@@ -40,18 +41,25 @@ def sniff(data: bytes) -> Sniffed:
     allowed = allowed_types()
     names = ", ".join(KNOWN_TYPES[t][1] for t in allowed)
     if not data:
-        raise FileRejected("Tệp rỗng (0 byte). Vui lòng chọn lại tệp.")
+        raise FileRejected(_("Tệp rỗng (0 byte). Vui lòng chọn lại tệp."))
     limit = settings.CONGSO_MAX_UPLOAD_BYTES
     if len(data) > limit:
         raise FileRejected(
-            f"Tệp quá lớn ({len(data) / 1048576:.1f} MB); dung lượng tối đa là {limit / 1048576:.0f} MB."
+            _("Tệp quá lớn (%(size)s MB); dung lượng tối đa là %(limit)s MB.")
+            % {"size": f"{len(data) / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}
         )
     kind = filetype.guess(data)
     ext = kind.extension if kind else ""
     ext = {"jpeg": "jpg"}.get(ext, ext)
     if ext not in allowed:
-        found = f" (nội dung là {kind.mime})" if kind else ""
-        raise FileRejected(f"Loại tệp không được chấp nhận{found}. Chỉ nhận các loại: {names}.")
+        if kind:
+            message = _("Loại tệp không được chấp nhận (nội dung là %(mime)s). Chỉ nhận các loại: %(names)s.") % {
+                "mime": kind.mime,
+                "names": names,
+            }
+        else:
+            message = _("Loại tệp không được chấp nhận. Chỉ nhận các loại: %(names)s.") % {"names": names}
+        raise FileRejected(message)
     return Sniffed(extension=ext, content_type=KNOWN_TYPES[ext][0])
 
 

@@ -12,6 +12,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 GENESIS = "0" * 64
 
 
@@ -54,9 +56,9 @@ class Break:
     reason: str
 
     def __str__(self) -> str:
-        where = f"hồ sơ {self.dossier_code or '#' + str(self.dossier_id)}"
+        where = _("hồ sơ %(dossier)s") % {"dossier": self.dossier_code or "#" + str(self.dossier_id)}
         if self.seq is not None:
-            where += f", sự kiện số {self.seq} (id {self.event_id})"
+            where += _(", sự kiện số %(seq)s (id %(event_id)s)") % {"seq": self.seq, "event_id": self.event_id}
         return f"{where}: {self.reason}"
 
 
@@ -67,10 +69,14 @@ def verify_dossier(dossier, events) -> Break | None:
     for ev in events:
         if ev.seq != expected_seq:
             return Break(
-                dossier.pk, dossier.code, ev.seq, ev.pk, f"thiếu hoặc sai thứ tự sự kiện (chờ số {expected_seq})"
+                dossier.pk,
+                dossier.code,
+                ev.seq,
+                ev.pk,
+                _("thiếu hoặc sai thứ tự sự kiện (chờ số %(seq)s)") % {"seq": expected_seq},
             )
         if ev.prev_hash != prev:
-            return Break(dossier.pk, dossier.code, ev.seq, ev.pk, "mã băm trước không khớp sự kiện liền trước")
+            return Break(dossier.pk, dossier.code, ev.seq, ev.pk, _("mã băm trước không khớp sự kiện liền trước"))
         payload = canonical(
             dossier_id=ev.dossier_id,
             seq=ev.seq,
@@ -83,7 +89,7 @@ def verify_dossier(dossier, events) -> Break | None:
             data=ev.data,
         )
         if chain_hash(prev, payload) != ev.hash:
-            return Break(dossier.pk, dossier.code, ev.seq, ev.pk, "nội dung sự kiện đã bị sửa (mã băm không khớp)")
+            return Break(dossier.pk, dossier.code, ev.seq, ev.pk, _("nội dung sự kiện đã bị sửa (mã băm không khớp)"))
         prev = ev.hash
         expected_seq += 1
     if expected_seq - 1 != dossier.event_count:
@@ -92,8 +98,9 @@ def verify_dossier(dossier, events) -> Break | None:
             dossier.code,
             None,
             None,
-            f"hồ sơ ghi {dossier.event_count} sự kiện nhưng còn {expected_seq - 1} (sự kiện bị xóa hoặc thêm)",
+            _("hồ sơ ghi %(recorded)s sự kiện nhưng còn %(found)s (sự kiện bị xóa hoặc thêm)")
+            % {"recorded": dossier.event_count, "found": expected_seq - 1},
         )
     if prev != (dossier.history_head or GENESIS):
-        return Break(dossier.pk, dossier.code, None, None, "mã băm cuối chuỗi không khớp hồ sơ")
+        return Break(dossier.pk, dossier.code, None, None, _("mã băm cuối chuỗi không khớp hồ sơ"))
     return None

@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from congso.workcalendar.clock import (
     WorkCalendar,
     add_calendar_days,
@@ -43,17 +46,17 @@ class Ledger:
     # ---- transitions ----------------------------------------------------------------------------
     def start(self, at: dt.datetime) -> Ledger:
         if self.running_since is not None:
-            raise LedgerError("Đồng hồ đang chạy.")
+            raise LedgerError(_("Đồng hồ đang chạy."))
         return replace(self, running_since=at)
 
     def pause(self, cal: WorkCalendar, at: dt.datetime) -> Ledger:
         if self.running_since is None:
-            raise LedgerError("Đồng hồ đang tạm dừng.")
+            raise LedgerError(_("Đồng hồ đang tạm dừng."))
         return replace(self, consumed=self.consumed_at(cal, at), running_since=None)
 
     def resume(self, at: dt.datetime) -> Ledger:
         if self.running_since is not None:
-            raise LedgerError("Đồng hồ đang chạy.")
+            raise LedgerError(_("Đồng hồ đang chạy."))
         return replace(self, running_since=at)
 
     def restart(self, at: dt.datetime) -> Ledger:
@@ -62,7 +65,7 @@ class Ledger:
 
     def extend(self, extra: dt.timedelta) -> Ledger:
         if extra < ZERO:
-            raise LedgerError("Thời gian gia hạn không được âm.")
+            raise LedgerError(_("Thời gian gia hạn không được âm."))
         return replace(self, budget=self.budget + extra)
 
     # ---- readings -------------------------------------------------------------------------------
@@ -109,16 +112,16 @@ def describe_span(cal: WorkCalendar, span: dt.timedelta) -> str:
     days, hours, minutes = split_working_time(cal, abs(span))
     parts = []
     if days:
-        parts.append(f"{days} ngày")
+        parts.append(ngettext("%(days)s ngày", "%(days)s ngày", days) % {"days": days})
     if hours:
-        parts.append(f"{hours} giờ")
+        parts.append(ngettext("%(hours)s giờ", "%(hours)s giờ", hours) % {"hours": hours})
     if minutes and not days:
-        parts.append(f"{minutes} phút")
-    return " ".join(parts) or "0 phút"
+        parts.append(ngettext("%(minutes)s phút", "%(minutes)s phút", minutes) % {"minutes": minutes})
+    return " ".join(parts) or ngettext("%(minutes)s phút", "%(minutes)s phút", 0) % {"minutes": 0}
 
 
 def describe_remaining(cal: WorkCalendar, remaining: dt.timedelta) -> str:
     """'còn 2 ngày 3 giờ' / 'quá 1 ngày 2 giờ' (domain §3)."""
     if remaining < ZERO:
-        return f"quá {describe_span(cal, remaining)}"
-    return f"còn {describe_span(cal, remaining)}"
+        return _("quá %(span)s") % {"span": describe_span(cal, remaining)}
+    return _("còn %(span)s") % {"span": describe_span(cal, remaining)}

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congso.documents.forms_pdf import render_form
 from congso.dossiers.choices import FileKind
@@ -23,10 +25,10 @@ class FormNotAvailable(Exception):
 
 FORM_EVENT = {"01": "accept", "02": "request_supplement", "03": "refuse", "04": "extend"}
 NOT_ISSUED = {
-    "01": "Hồ sơ chưa được tiếp nhận nên chưa có Giấy tiếp nhận (Mẫu 01).",
-    "02": "Hồ sơ chưa có yêu cầu bổ sung (Mẫu 02).",
-    "03": "Hồ sơ không bị từ chối (Mẫu 03).",
-    "04": "Hồ sơ chưa có phiếu xin lỗi và hẹn lại (Mẫu 04).",
+    "01": gettext_lazy("Hồ sơ chưa được tiếp nhận nên chưa có Giấy tiếp nhận (Mẫu 01)."),
+    "02": gettext_lazy("Hồ sơ chưa có yêu cầu bổ sung (Mẫu 02)."),
+    "03": gettext_lazy("Hồ sơ không bị từ chối (Mẫu 03)."),
+    "04": gettext_lazy("Hồ sơ chưa có phiếu xin lỗi và hẹn lại (Mẫu 04)."),
 }
 
 
@@ -77,10 +79,10 @@ def render_dossier_form(d: Dossier, number: str) -> bytes:
     if number == "05":
         return render_form("05", control_sheet_context(d))
     if number not in FORM_EVENT:
-        raise FormNotAvailable("Chỉ in được Mẫu 01, 02, 03, 04, 05 cho một hồ sơ; Sổ theo dõi (Mẫu 06) in theo kỳ.")
+        raise FormNotAvailable(_("Chỉ in được Mẫu 01, 02, 03, 04, 05 cho một hồ sơ; Sổ theo dõi (Mẫu 06) in theo kỳ."))
     event = d.events.select_related("actor").filter(action=FORM_EVENT[number]).order_by("-seq").first()
     if event is None:
-        raise FormNotAvailable(NOT_ISSUED[number])
+        raise FormNotAvailable(str(NOT_ISSUED[number]))
     ctx = _common(d, event)
     data = event.data
     if number == "01":
@@ -123,7 +125,7 @@ def render_dossier_form(d: Dossier, number: str) -> bytes:
 def control_sheet_context(d: Dossier) -> dict:
     """Form 05: a row at every hand-over (domain §4)."""
     if not d.accepted_at:
-        raise FormNotAvailable(NOT_ISSUED["01"])
+        raise FormNotAvailable(str(NOT_ISSUED["01"]))
     accept = d.events.select_related("actor").filter(action="accept").first()
     ctx = _common(d, accept)
     rows = []

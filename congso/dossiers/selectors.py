@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from congso.dossiers.choices import PAUSED_STATES, State
 from congso.dossiers.ledger import describe_remaining, describe_span
@@ -44,7 +45,7 @@ def clock_view(d: Dossier, now: dt.datetime | None = None) -> ClockView | None:
         remaining = ledger.budget - consumed
     paused = d.state in PAUSED_STATES
     if paused:
-        text = f"tạm dừng ({describe_remaining(cal, remaining)})"
+        text = _("tạm dừng (%(remaining)s)") % {"remaining": describe_remaining(cal, remaining)}
     elif d.state in (State.ACCEPTED, State.PROCESSING):
         text = describe_remaining(cal, remaining)
     else:
@@ -111,8 +112,14 @@ def why_late(d: Dossier, now: dt.datetime | None = None, steps: list[StepView] |
     for s in step_views(d, now) if steps is None else steps:
         if s.overrun > dt.timedelta(0):
             lines.append(
-                f"Bước «{s.name}» ({s.agency}) quá {describe_span(cal, s.overrun)}: "
-                f"dùng {describe_span(cal, s.consumed)} trên {describe_span(cal, s.budget)} được giao."
+                _("Bước «%(step)s» (%(agency)s) quá %(overrun)s: dùng %(consumed)s trên %(budget)s được giao.")
+                % {
+                    "step": s.name,
+                    "agency": s.agency,
+                    "overrun": describe_span(cal, s.overrun),
+                    "consumed": describe_span(cal, s.consumed),
+                    "budget": describe_span(cal, s.budget),
+                }
             )
     return lines
 

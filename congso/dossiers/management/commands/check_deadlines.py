@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congso.dossiers.actions import check_deadlines
 
 
 class Command(BaseCommand):
-    help = "Cảnh báo hồ sơ sắp đến hạn và đánh dấu hồ sơ quá hạn (mỗi hồ sơ một lần)."
+    help = gettext_lazy("Cảnh báo hồ sơ sắp đến hạn và đánh dấu hồ sơ quá hạn (mỗi hồ sơ một lần).")
 
     def handle(self, *args, **options):
         warned, overdue = check_deadlines()
-        self.stdout.write(f"Sắp đến hạn: {warned}; quá hạn: {overdue}")
+        self.stdout.write(_("Sắp đến hạn: %(warned)s; quá hạn: %(overdue)s") % {"warned": warned, "overdue": overdue})
