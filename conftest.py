@@ -72,10 +72,11 @@ def _fresh_calendar_cache():
     from congso.api.v1.auth import forget_tokens
     from congso.catalog.selectors import forget_workflows
     from congso.geo.selectors import forget_agencies
+    from congso.national.messages import forget_field_codes
     from congso.workcalendar.selectors import forget_calendar
 
-    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows):
+    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows, forget_field_codes):
         forget()
     yield
-    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows):
+    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows, forget_field_codes):
         forget()

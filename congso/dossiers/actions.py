@@ -55,6 +55,7 @@ from congso.dossiers.models import (
     StepRun,
     StoredFile,
 )
+from congso.dossiers.signals import dossier_changed
 from congso.geo.models import Agency
 from congso.geo.selectors import commune_pc_of_unit
 from congso.workcalendar.clock import add_working_time, working_time_between
@@ -167,11 +168,15 @@ def _event(
     )
     d.history_head = digest
     d.event_count = seq
+    d.__dict__.setdefault("_unsent_events", []).append(event)
     return event
 
 
 def _save(d: Dossier, fields: list[str]) -> None:
     d.save(update_fields=sorted({*fields, "history_head", "event_count", "updated_at"}))
+    events = d.__dict__.pop("_unsent_events", [])
+    if events:
+        dossier_changed.send(sender=Dossier, dossier=d, events=events)
 
 
 def _set_state(d: Dossier, state: str) -> list[str]:
@@ -244,6 +249,16 @@ class Applicant:
     proxy: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A stored file that arrives with a new dossier (see ``create_dossier``)."""
+
+    stored: StoredFile
+    filename: str = ""
+    name: str = ""
+    digitised: bool = True
+
+
 def _validate_applicant(a: Applicant) -> Applicant:
     errors = {}
     name = nfc(a.name or "").strip()
@@ -301,9 +316,13 @@ def create_dossier(
     competent_agency: Agency | None = None,
     workflow: WorkflowDefinition | None = None,
     submit: bool = False,
+    attachments: list[Attachment] | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
     """Create a dossier: a draft online (``submit=False``) or a dossier handed in at the desk.
+
+    ``attachments``: files already stored (content-addressed) that arrive with the dossier, e.g. the
+    components of an online dossier handed over by DVCQG; they are recorded in the creating event.
 
     In person (channel 1) and postal dossiers are *received* at once (state ``submitted``): the intake
     check (accept, supplement, refuse) follows.
@@ -356,6 +375,17 @@ def create_dossier(
             d.national_status = int(NATIONAL_STATUS[State.SUBMITTED])
             d.submitted_at = now
         d.save()
+        attached = [
+            DossierFile.objects.create(
+                dossier=d,
+                kind=FileKind.COMPONENT,
+                name=nfc(a.name or a.filename or "Tệp đính kèm").strip()[:1000],
+                file=a.stored,
+                filename=nfc(a.filename or "")[:255],
+                digitised=a.digitised,
+            )
+            for a in attachments or []
+        ]
         action = "receive" if channel != Channel.ONLINE else ("submit" if submit else "create_draft")
         _event(
             d,
@@ -370,6 +400,11 @@ def create_dossier(
                 "workflow_version": workflow.version,
                 "channel": channel,
                 "source": source,
+                **(
+                    {"files": [{"file": f.pk, "name": f.name, "sha256": f.file.sha256} for f in attached]}
+                    if attached
+                    else {}
+                ),
             },
         )
         _save(d, [])
