@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where the app is reached (QR codes; the DVCQG simulator's file links and webhook): follows HOST and PORT.
+export CONGSO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers messages clean
@@ -27,6 +29,7 @@ migrate: install ## Apply database migrations
 
 demo: migrate ## Load the Thanh Hóa reference data and demo logins (idempotent)
 	$(PY) manage.py load_demo
+	$(PY) manage.py dvcqg demo
 
 run: demo ## Set up, load the demo data and serve http://127.0.0.1:8000 with the background worker
 	$(PY) manage.py collectstatic --noinput -v0

@@ -18,6 +18,15 @@ VAR_DIR = Path(env_str("CONGSO_VAR_DIR", str(BASE_DIR / "var")))
 DATA_DIR = BASE_DIR / "data"
 
 SECRET_KEY = secret_key_from(VAR_DIR)
+
+
+def _derived_secret(purpose: str) -> str:
+    import hashlib
+    import hmac
+
+    return hmac.new(SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -40,6 +49,8 @@ INSTALLED_APPS = [
     "congso.catalog",
     "congso.documents",
     "congso.dossiers",
+    "congso.national",
+    "congso.national.simulator",
     "congso.portal",
 ]
 
@@ -187,3 +198,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# ---- National Public Service Portal (DVCQG) integration (congso/national, domain §6) ----------------------
+# With no CONGSO_DVCQG_URL the bundled simulator is mounted at /sim/dvcqg/ and used, so a fresh `make run`
+# sees online dossiers arrive "from DVCQG". A deployment sets the real URL, token and webhook secret; the
+# simulator is then off unless CONGSO_DVCQG_SIMULATOR=1.
+CONGSO_DVCQG_URL = env_str("CONGSO_DVCQG_URL", "")
+CONGSO_DVCQG_SIMULATOR = env_bool("CONGSO_DVCQG_SIMULATOR", not CONGSO_DVCQG_URL)
+if not CONGSO_DVCQG_URL and CONGSO_DVCQG_SIMULATOR:
+    CONGSO_DVCQG_URL = CONGSO_PUBLIC_URL.rstrip("/") + "/sim/dvcqg"
+# Development defaults derive from SECRET_KEY (never a constant); production sets both (or *_FILE).
+CONGSO_DVCQG_TOKEN = env_str("CONGSO_DVCQG_TOKEN", "") or _derived_secret("dvcqg-token")
+CONGSO_DVCQG_WEBHOOK_SECRET = env_str("CONGSO_DVCQG_WEBHOOK_SECRET", "") or _derived_secret("dvcqg-webhook")
+CONGSO_DVCQG_TIMEOUT = env_int("CONGSO_DVCQG_TIMEOUT", 10)
+# Write outbox rows for DVCQG (off only for a deployment that does not report to DVCQG at all).
+CONGSO_DVCQG_SYNC = env_bool("CONGSO_DVCQG_SYNC", True)
+# Delivery retries: exponential backoff from 10 s, capped; after this many failed attempts a message waits
+# for an administrator's manual retry (it is never dropped).
+CONGSO_OUTBOX_MAX_BACKOFF_SECONDS = env_int("CONGSO_OUTBOX_MAX_BACKOFF_SECONDS", 3600)
+CONGSO_OUTBOX_MAX_ATTEMPTS = env_int("CONGSO_OUTBOX_MAX_ATTEMPTS", 30)
+# A worker claims a message for this long; a worker killed mid-delivery loses its claim after it.
+CONGSO_OUTBOX_LEASE_SECONDS = env_int("CONGSO_OUTBOX_LEASE_SECONDS", 60)
+# Periodic work queued by `manage.py run_periodic`: (task path, every N seconds).
+CONGSO_PERIODIC_TASKS = [
+    ("congso.dossiers.tasks.check_deadlines_task", 300),
+    ("congso.national.tasks.deliver_outbox_task", env_int("CONGSO_OUTBOX_EVERY_SECONDS", 10)),
+    ("congso.national.tasks.poll_inbound_task", env_int("CONGSO_DVCQG_POLL_SECONDS", 60)),
+]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    *([path("sim/dvcqg/", include("congso.national.simulator.urls"))] if settings.CONGSO_DVCQG_SIMULATOR else []),
     path("", include("congso.portal.urls")),
 ]
 
