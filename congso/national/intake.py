@@ -17,7 +17,7 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +53,7 @@ def receive(record, *, via: str, seq: int | None = None, now: dt.datetime | None
     national_code = code.strip() if valid_code else _fallback_code(record)
     existing = InboundDossier.objects.filter(national_code=national_code).first()
     if existing is not None:
-        InboundDossier.objects.filter(pk=existing.pk).update(times_received=existing.times_received + 1)
+        InboundDossier.objects.filter(pk=existing.pk).update(times_received=F("times_received") + 1)
         return existing, False
     try:
         with transaction.atomic():
@@ -142,7 +142,7 @@ def process(inbound: InboundDossier, *, transport=None, now: dt.datetime | None 
     if inbound.status not in (InboundStatus.RECEIVED, InboundStatus.RETRY):
         return inbound
     record = inbound.record
-    InboundDossier.objects.filter(pk=inbound.pk).update(attempts=inbound.attempts + 1)
+    InboundDossier.objects.filter(pk=inbound.pk).update(attempts=F("attempts") + 1)
     inbound.attempts += 1
     try:
         errors = protocol.inbound_record_errors(record)
