@@ -10,7 +10,7 @@ PORT ?= 8000
 export CONGSO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers messages clean
+.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers bench-outbox messages clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ openapi: install ## Regenerate docs/openapi.json from the code
 
 bench-dossiers: install ## Dossier API load bench under gunicorn on a fresh database (DATABASE_URL: PostgreSQL, dropped and recreated)
 	$(PY) bench/bench_dossiers.py $${DATABASE_URL:+--database-url "$$DATABASE_URL"}
+
+bench-outbox: install ## DVCQG outbox delivery to the simulator over HTTP, 1 and 2 workers, on a fresh database (DATABASE_URL: PostgreSQL, dropped and recreated)
+	$(PY) bench/bench_outbox.py $${DATABASE_URL:+--database-url "$$DATABASE_URL"}
 
 messages: install ## Update and compile the vi/en translation catalogs (needs GNU gettext)
 	$(PY) manage.py makemessages -l vi -l en --ignore='.venv/*' --ignore='tools/*'

@@ -37,6 +37,24 @@ def field_code(field_id: int) -> str:
 
 def forget_field_codes() -> None:
     _field_codes.clear()
+    _fee_lines.clear()
+
+
+_fee_lines: dict[int, list[dict]] = {}
+
+
+def fee_lines(procedure) -> list[dict]:
+    """DanhSachLePhi of a procedure version, cached per process: a published version never changes."""
+    lines = _fee_lines.get(procedure.pk)
+    if lines is None:
+        if len(_fee_lines) > 5000:
+            _fee_lines.clear()
+        lines = [
+            {"MaPhiLePhi": str(fee.pk), "Gia": int(fee.amount or 0), "LoaiPhiLePhi": FEE_KINDS.get(fee.kind, 2)}
+            for fee in procedure.fee_lines.all()
+        ]
+        _fee_lines[procedure.pk] = lines
+    return [dict(line) for line in lines]
 
 
 def _file_url(d: Dossier, file_id: int) -> str:
@@ -92,10 +110,7 @@ def dossier_record(d: Dossier, *, national_code: str, appointment_moves: list[di
             for f in files
             if f.kind in (FileKind.COMPONENT, FileKind.SUPPLEMENT) and f.file_id
         ],
-        "DanhSachLePhi": [
-            {"MaPhiLePhi": str(fee.pk), "Gia": int(fee.amount or 0), "LoaiPhiLePhi": FEE_KINDS.get(fee.kind, 2)}
-            for fee in procedure.fee_lines.all()
-        ],
+        "DanhSachLePhi": fee_lines(procedure),
         "DanhSachHoSoBoSung": _appointment_moves(appointment_moves),
         "DanhSachGiayToKetQua": [
             {"MaGiayToKetQua": str(f.pk), "TenGiayToKetQua": f.name, "DuongDanTepTinKetQua": _file_url(d, f.pk)}

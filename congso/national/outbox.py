@@ -73,7 +73,12 @@ def on_dossier_changed(sender, dossier: Dossier, events: list[DossierEvent], **k
         return
     root, child = _root(dossier)
     now = timezone.now()
-    state = SyncState.objects.select_for_update().filter(dossier_id=root.pk).first()
+    if child is None and root.source != Source.DVCQG and (not root.code or events[0].action == "accept"):
+        # Before its code, a dossier that did not come from DVCQG has no sync state: skip the lookup
+        # (the create and accept of the desk, the hot path).
+        state = None
+    else:
+        state = SyncState.objects.select_for_update().filter(dossier_id=root.pk).first()
     first = state is None
     backlog: list[DossierEvent] = []
     if first:
@@ -242,7 +247,16 @@ def _ms(started: float) -> int:
 
 def deliver_due(*, transport=None, limit: int = 200, time_budget: float = 8.0) -> dict:
     """Deliver what is due, head of each dossier first, until nothing is due or the time budget is spent."""
+    own = transport is None
     transport = transport or get_transport()
+    try:
+        return _deliver(transport, limit, time_budget)
+    finally:
+        if own:
+            transport.close()
+
+
+def _deliver(transport, limit: int, time_budget: float) -> dict:
     deadline = time.monotonic() + time_budget
     stats = {"delivered": 0, "failed": 0, "stale": 0}
     failures_in_a_row = 0

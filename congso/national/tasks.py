@@ -9,6 +9,7 @@ from django_tasks import task
 
 from congso.national import intake, outbox
 from congso.national.models import WebhookRejection
+from congso.national.transport import get_transport
 
 REJECTIONS_KEEP = dt.timedelta(days=90)
 
@@ -22,8 +23,12 @@ def deliver_outbox_task() -> dict:
 @task()
 def poll_inbound_task() -> dict:
     """Poll DVCQG for new online dossiers (the webhook's safety net), then map what is waiting."""
-    received = intake.poll()
-    mapped = intake.process_pending()
+    transport = get_transport()
+    try:
+        received = intake.poll(transport=transport)
+        mapped = intake.process_pending(transport=transport)
+    finally:
+        transport.close()
     WebhookRejection.objects.filter(at__lt=timezone.now() - REJECTIONS_KEEP).delete()
     return {"received": received, "mapped": mapped}
 
@@ -36,4 +41,8 @@ def process_inbound_task(inbound_id: int) -> str:
     inbound = InboundDossier.objects.filter(pk=inbound_id).first()
     if inbound is None:
         return "missing"
-    return intake.process(inbound).status
+    transport = get_transport()
+    try:
+        return intake.process(inbound, transport=transport).status
+    finally:
+        transport.close()
