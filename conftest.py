@@ -12,6 +12,15 @@ from django.core.management import call_command
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_pki_dir(tmp_path_factory):
+    """A test PKI of the session's own (generated on first use), never the developer's var/pki."""
+    from django.conf import settings
+
+    settings.CONGSO_PKI_DIR = tmp_path_factory.mktemp("pki")
+    yield settings.CONGSO_PKI_DIR
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), open(os.devnull, "w") as sink:

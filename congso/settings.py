@@ -197,6 +197,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pyHanko subsets fonts for signature appearances; fontTools logs every table at INFO.
+    # pyHanko logs a traceback at ERROR for every revoked or expired certificate it is asked to verify; the
+    # verdict is in the report, so the public verification page would only flood the log.
+    "loggers": {
+        "fontTools": {"level": "WARNING"},
+        "pyhanko.sign.validation": {"level": "CRITICAL"},
+        "pyhanko_certvalidator": {"level": "CRITICAL"},
+    },
 }
 
 # ---- National Public Service Portal (DVCQG) integration (congso/national, domain §6) ----------------------
@@ -225,3 +233,24 @@ CONGSO_PERIODIC_TASKS = [
     ("congso.national.tasks.deliver_outbox_task", env_int("CONGSO_OUTBOX_EVERY_SECONDS", 10)),
     ("congso.national.tasks.poll_inbound_task", env_int("CONGSO_DVCQG_POLL_SECONDS", 60)),
 ]
+
+# ---- Digital signatures (congso/documents/signing, exchange.md §2) ------------------------------------------
+# Development and tests use a generated test PKI ("TEST — NOT A REAL CA"; `manage.py test_pki`) under this
+# directory; a deployment lists its real trust roots, intermediates and CRLs (PEM paths) instead.
+CONGSO_PKI_DIR = Path(env_str("CONGSO_PKI_DIR", str(VAR_DIR / "pki")))
+CONGSO_SIGNING_TRUST_ROOTS = env_list("CONGSO_SIGNING_TRUST_ROOTS", [])
+CONGSO_SIGNING_INTERMEDIATES = env_list("CONGSO_SIGNING_INTERMEDIATES", [])
+CONGSO_SIGNING_CRLS = env_list("CONGSO_SIGNING_CRLS", [])
+# Who holds the keys: "test-pki" (file keys issued by the test PKI, development only), or "external"
+# (people sign with a USB token or a remote-signing service: digest out, signature in) / "pkcs11" (agency
+# keys in an HSM, configured by CONGSO_PKCS11_*).
+CONGSO_PERSON_SIGNER = env_str("CONGSO_PERSON_SIGNER", "test-pki")
+CONGSO_AGENCY_SIGNER = env_str("CONGSO_AGENCY_SIGNER", "test-pki")
+CONGSO_PKCS11 = {
+    "module": env_str("CONGSO_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so"),
+    "token": env_str("CONGSO_PKCS11_TOKEN", "congso"),
+    "pin": env_str("CONGSO_PKCS11_PIN", ""),
+    "cert_dir": env_str("CONGSO_PKCS11_CERT_DIR", str(VAR_DIR / "pki")),
+}
+# Largest PDF accepted for public verification.
+CONGSO_VERIFY_MAX_BYTES = env_int("CONGSO_VERIFY_MAX_BYTES", 30 * 1024 * 1024)
