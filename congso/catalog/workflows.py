@@ -57,6 +57,8 @@ TRANSITION_ACTIONS = {
     "approve": ("Phê duyệt", "Approve"),
     "send_back": ("Trả lại bước trước", "Send back"),
     "sign": ("Ký duyệt kết quả", "Sign"),
+    # Decree 30/2020: the clerk numbers and dates the signed result, then the agency signs it (its seal).
+    "issue": ("Vào số, ký số cơ quan (đóng dấu)", "Number and seal (agency signature)"),
     "return_result": ("Trả kết quả", "Return result"),
     "complete": ("Hoàn thành, trả về hồ sơ gốc", "Complete and return to the originating dossier"),
 }
@@ -65,6 +67,7 @@ TRANSITION_ACTIONS = {
 GUARDS = {
     "paid": gettext_lazy("Hồ sơ chưa hoàn thành nghĩa vụ tài chính."),
     "signed": gettext_lazy("Kết quả chưa được ký số."),
+    "issued": gettext_lazy("Kết quả chưa được vào số và ký số của cơ quan."),
     "result_attached": gettext_lazy("Chưa đính kèm kết quả giải quyết."),
     "digitised": gettext_lazy("Còn thành phần hồ sơ chưa được số hóa."),
     "channel:online": gettext_lazy("Chỉ áp dụng cho hồ sơ nộp trực tuyến."),

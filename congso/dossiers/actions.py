@@ -34,6 +34,7 @@ from congso.catalog.workflows import (
 )
 from congso.core.text import nfc
 from congso.dossiers import codes, files, history
+from congso.dossiers import files as files_store
 from congso.dossiers.access import DETAIL_RELATIONS, Who, attach_agencies, detail_queryset
 from congso.dossiers.choices import (
     NATIONAL_STATUS,
@@ -832,6 +833,11 @@ def guard_failures(d: Dossier, guards: tuple[str, ...]) -> list[str]:
             or d.files.filter(kind=FileKind.RESULT, signed_at__isnull=True).exists()
         ):
             out.append(str(GUARDS[g]))
+        elif g == "issued" and (
+            not d.files.filter(kind=FileKind.RESULT).exists()
+            or d.files.filter(kind=FileKind.RESULT, agency_signed_at__isnull=True).exists()
+        ):
+            out.append(str(GUARDS[g]))
         elif g == "digitised" and d.files.filter(kind=FileKind.COMPONENT, digitised=False).exists():
             out.append(str(GUARDS[g]))
         elif g.startswith("channel:"):
@@ -860,6 +866,7 @@ def transition(
     payload = payload or {}
     now = _now(now)
     cal = current_calendar()
+    presigned = _presign(d, who, action) if action in ("sign", "issue") else []
     with transaction.atomic():
         d = _lock(d.pk, d)
         _require(
@@ -893,9 +900,8 @@ def transition(
             # Back to the specialist who had the dossier.
             previous = d.step_runs.filter(step_key=act.to).order_by("-seq").first()
             assignee = previous.assignee if previous else None
-        if action == "sign":
-            fields_sign = _mark_results_signed(d, who, now)
-            data["signed_results"] = fields_sign
+        if action in ("sign", "issue"):
+            data["signatures"] = _apply_signatures(d, who, action, presigned, now)
         fields = _close_run(d, who, now, action, cal, note)
         if d.state == State.ACCEPTED:
             fields += _set_state(d, State.PROCESSING)
@@ -959,10 +965,129 @@ def _agency_payload(payload: dict) -> Agency:
         ) from None
 
 
-def _mark_results_signed(d: Dossier, who: Who, now: dt.datetime) -> int:
-    # The signature itself (PAdES, person and agency) is the signatures issue's work; this records
-    # who approved the result for release and when.
-    return d.files.filter(kind=FileKind.RESULT, signed_at__isnull=True).update(signed_by=who.user, signed_at=now)
+@dataclass(frozen=True)
+class _Presigned:
+    file_id: int
+    source_sha256: str
+    stored: StoredFile
+    signed: object  # documents.signing.results.Signed
+    number: str = ""
+    token: str = ""
+
+
+def _presign(d: Dossier, who: Who, action: str) -> list[_Presigned]:
+    """Sign the results *before* the action's transaction (CPU-heavy; the writer lock is not held).
+
+    ``sign``: the leader's person signature on every result not yet signed. ``issue``: a number from the
+    agency's register and the agency signature on every person-signed result (exchange.md §2). Only a
+    caller the current step offers the action to gets this far; the transaction re-checks everything and
+    refuses if a result changed meanwhile.
+    """
+    from congso.documents.models import new_token
+    from congso.documents.signing import results as signing
+
+    step = spec_of(d.workflow).step(d.current_step) if d.current_step else None
+    act = step.action(action) if step else None
+    if act is None or not may_act_on_step(d, who, step) or guard_failures(d, act.guards):
+        return []  # the transaction gives the precise refusal
+    files = list(d.files.filter(kind=FileKind.RESULT).select_related("file").order_by("id"))
+    _require(files, str(GUARDS["result_attached"]))
+    out = []
+    try:
+        if action == "sign":
+            title = (
+                who.user.staff_assignments.filter(agency_id=d.current_agency_id, active=True)
+                .values_list("title", flat=True)
+                .first()
+                or ""
+            )
+            for f in files:
+                if f.signed_at is None and f.file_id:
+                    signed = signing.sign_as_person(files_store.read_blob(f.file.sha256), who.user, title=title)
+                    out.append(_Presigned(f.pk, f.file.sha256, store_file(signed.data), signed))
+        else:
+            agency = d.current_agency
+            year = timezone.localtime(timezone.now()).year
+            for f in files:
+                if f.signed_at is not None and f.agency_signed_at is None and f.file_id:
+                    number = f"{signing.allocate_number(agency, year):02d}/{signing.notation(agency)}"
+                    token = new_token()
+                    url = f"{settings.CONGSO_PUBLIC_URL.rstrip('/')}/xac-thuc/{token}/"
+                    signed = signing.sign_as_agency(
+                        files_store.read_blob(f.file.sha256), agency, number=number, verify_url=url
+                    )
+                    out.append(_Presigned(f.pk, f.file.sha256, store_file(signed.data), signed, number, token))
+    except signing.SigningFailed as exc:
+        raise ActionError(exc.message, status=422) from None
+    return out
+
+
+def _apply_signatures(d: Dossier, who: Who, action: str, presigned: list[_Presigned], now) -> list[dict]:
+    """Record what ``_presign`` signed, if every result is still what was signed; inside the transaction."""
+    from congso.documents.models import SignatureKind, SignatureRecord, VerificationLink
+
+    pending = d.files.filter(kind=FileKind.RESULT).select_related("file")
+    pending = (
+        pending.filter(signed_at__isnull=True) if action == "sign" else pending.filter(agency_signed_at__isnull=True)
+    )
+    by_id = {p.file_id: p for p in presigned}
+    pending = list(pending)
+    _require(
+        {f.pk for f in pending} == set(by_id) and all(by_id[f.pk].source_sha256 == f.file.sha256 for f in pending),
+        _("Kết quả đã thay đổi trong lúc ký; vui lòng thực hiện lại thao tác."),
+    )
+    out = []
+    for f in pending:
+        item = by_id[f.pk]
+        f.unsigned_file_id = f.unsigned_file_id or f.file_id
+        f.file = item.stored
+        if action == "sign":
+            f.signed_by, f.signed_at = who.user, now
+            kind = SignatureKind.PERSON
+            agency_id = d.current_agency_id
+        else:
+            f.agency_signed_by, f.agency_signed_at = who.user, now
+            f.document_number, f.verification_token = item.number, item.token
+            kind = SignatureKind.AGENCY
+            agency_id = d.current_agency_id
+            VerificationLink.objects.create(
+                token=item.token,
+                document_sha256=item.stored.sha256,
+                label=f.name,
+                number=item.number,
+                issuer=d.current_agency.name,
+            )
+        f.save(
+            update_fields=[
+                "file",
+                "unsigned_file",
+                "signed_by",
+                "signed_at",
+                "agency_signed_by",
+                "agency_signed_at",
+                "document_number",
+                "verification_token",
+            ]
+        )
+        SignatureRecord.objects.create(
+            kind=kind,
+            agency_id=agency_id,
+            signer_user=who.user,
+            signer_name=item.signed.signer_name,
+            certificate_serial=item.signed.certificate_serial,
+            certificate_issuer=item.signed.certificate_issuer,
+            source_sha256=item.source_sha256,
+            document_sha256=item.stored.sha256,
+            level=item.signed.level,
+            provider=item.signed.provider,
+            dossier_id=d.pk,
+            signed_at=now,
+        )
+        out.append(
+            {"file": f.pk, "kind": kind, "sha256": item.stored.sha256, "signer": item.signed.signer_name}
+            | ({"number": item.number} if item.number else {})
+        )
+    return out
 
 
 def _return_result(d: Dossier, now: dt.datetime) -> list[str]:
@@ -1607,3 +1732,121 @@ def perform(
     if action in handlers:
         return handlers[action]()
     return transition(d, who, action, payload, now=now)
+
+
+# ---- external signatures (USB token, remote signing) -----------------------------------------------
+EXTERNAL_SIGNING_MINUTES = 15
+
+
+def _result_to_sign(d: Dossier, who: Who, file_id) -> DossierFile:
+    offer = next((o for o in available_actions(d, who) if o.action == "sign"), None)
+    _require(offer is not None, _("Bạn không thể ký kết quả của hồ sơ này ở bước hiện tại."), 403)
+    _require(not offer.blocked, offer.blocked or "")
+    f = d.files.filter(pk=file_id, kind=FileKind.RESULT).select_related("file").first()
+    _require(f is not None and f.file_id, _("Không tìm thấy kết quả cần ký trong hồ sơ này."), 404)
+    _require(f.signed_at is None, _("Kết quả này đã được ký."))
+    return f
+
+
+def start_external_signature(d: Dossier, who: Who, file_id: int, chain: list[bytes], *, now=None):
+    """Prepare a result for the leader's external signature; returns the session and what the device signs."""
+    from congso.documents.signing import core, external, images, service
+    from congso.dossiers.models import ExternalSigningSession
+
+    now = _now(now)
+    f = _result_to_sign(d, who, file_id)
+    data = files_store.read_blob(f.file.sha256)
+    _require(
+        data[:1024].lstrip().startswith(b"%PDF-"),
+        _("Kết quả không phải tệp PDF nên không ký số được; hãy tải lên bản PDF."),
+        422,
+    )
+    title = (
+        who.user.staff_assignments.filter(agency_id=d.current_agency_id, active=True)
+        .values_list("title", flat=True)
+        .first()
+        or ""
+    )
+    name = getattr(who.user, "full_name", "") or who.user.get_username()
+    try:
+        session = external.start(
+            data,
+            chain,
+            field_name="ChuKyNguoiCoThamQuyen",
+            appearance=core.person_appearance(name, title.upper(), images.signature_png(name)),
+            validation_context=service.validation_context(),
+        )
+    except (ValueError, TypeError) as exc:
+        raise ActionError(
+            _("Chứng thư số gửi lên không đọc được (%(e)s).") % {"e": exc.__class__.__name__}, status=422
+        ) from None
+    except Exception as exc:  # pyHanko SigningError: revoked, expired, untrusted
+        if exc.__class__.__name__ != "SigningError":
+            raise
+        raise ActionError(
+            _("Chứng thư số của người ký bị thu hồi, hết hạn hoặc không được tin cậy; không thể ký."), status=422
+        ) from None
+    row = ExternalSigningSession.objects.create(
+        dossier_file=f,
+        user=who.user,
+        source_sha256=f.file.sha256,
+        state=session.to_dict(),
+        created_at=now,
+        expires_at=now + dt.timedelta(minutes=EXTERNAL_SIGNING_MINUTES),
+    )
+    return row, session
+
+
+def finish_external_signature(d: Dossier, who: Who, session_id, signature_value: bytes, *, now=None) -> DossierFile:
+    """Embed the signature value from the signer's device; the result is then signed by this person."""
+    from congso.documents.models import SignatureKind, SignatureRecord
+    from congso.documents.signing import external, service
+    from congso.dossiers.models import ExternalSigningSession
+
+    now = _now(now)
+    row = ExternalSigningSession.objects.filter(pk=session_id, dossier_file__dossier=d, user=who.user).first()
+    _require(row is not None, _("Không tìm thấy phiên ký số."), 404)
+    _require(row.finished_at is None, _("Phiên ký số này đã hoàn tất."))
+    _require(row.expires_at > now, _("Phiên ký số đã hết hạn; vui lòng bắt đầu lại."), 410)
+    try:
+        signed = external.finish(
+            row.state,
+            signature_value,
+            timestamper=service.timestamper(),
+            validation_context=service.validation_context(),
+        )
+    except external.ExternalSignatureInvalid as exc:
+        raise ActionError(exc.message, status=422) from None
+    except external.ExternalSessionInvalid:
+        raise ActionError(_("Phiên ký số không còn hợp lệ; vui lòng bắt đầu lại."), status=409) from None
+    stored = store_file(signed)
+    cert = external.ExternalSession.from_dict(row.state).signing_cert
+    with transaction.atomic():
+        d = _lock(d.pk, d)
+        f = _result_to_sign(d, who, row.dossier_file_id)
+        _require(f.file.sha256 == row.source_sha256, _("Kết quả đã thay đổi sau khi bắt đầu ký; vui lòng ký lại."))
+        f.unsigned_file_id = f.unsigned_file_id or f.file_id
+        f.file = stored
+        f.signed_by, f.signed_at = who.user, now
+        f.save(update_fields=["file", "unsigned_file", "signed_by", "signed_at"])
+        ExternalSigningSession.objects.filter(pk=row.pk).update(finished_at=now)
+        signer_name = cert.subject.native.get("common_name", "")
+        SignatureRecord.objects.create(
+            kind=SignatureKind.PERSON,
+            agency_id=d.current_agency_id,
+            signer_user=who.user,
+            signer_name=signer_name,
+            certificate_serial=format(cert.serial_number, "x"),
+            certificate_issuer=cert.issuer.native.get("common_name", ""),
+            source_sha256=row.source_sha256,
+            document_sha256=stored.sha256,
+            level="B-LT",
+            provider="external",
+            dossier_id=d.pk,
+            signed_at=now,
+        )
+        _event(
+            d, "external_signature", who, now, d.state, {"file": f.pk, "sha256": stored.sha256, "signer": signer_name}
+        )
+        _save(d, [])
+    return f

@@ -7,6 +7,7 @@ from congso.dossiers.models import (
     Dossier,
     DossierEvent,
     DossierFile,
+    ExternalSigningSession,
     IdempotencyRecord,
     LookupFailure,
     PersonalDocument,
@@ -111,3 +112,9 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
 @admin.register(LookupFailure)
 class LookupFailureAdmin(ReadOnlyAdmin):
     list_display = ["client", "window", "count"]
+
+
+@admin.register(ExternalSigningSession)
+class ExternalSigningSessionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "dossier_file", "user", "created_at", "expires_at", "finished_at")
+    exclude = ("state",)

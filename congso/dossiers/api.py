@@ -1,5 +1,6 @@
 """/api/v1/dossiers — the dossier engine's REST API; /api/v1/lookup — the public lookup."""
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -27,7 +28,7 @@ from congso.dossiers.access import access_dossier, visible_dossiers
 from congso.dossiers.choices import DVCQG_STATUS, Channel, FileKind, NationalStatus, Source, State
 from congso.dossiers.files import read_blob
 from congso.dossiers.models import DossierFile, IdempotencyRecord, PersonalDocument
-from congso.dossiers.selectors import clock_view, dossier_list, step_views, why_late
+from congso.dossiers.selectors import clock_view, dossier_list, signature_rates, step_views, why_late
 from congso.geo.models import Agency
 from congso.geo.selectors import current_agency
 
@@ -120,7 +121,10 @@ class FileOut(Schema):
     content_type: str | None
     digitised: bool
     reused: bool
-    signed_at: dt.datetime | None
+    signed_at: dt.datetime | None = Field(None, description="Người có thẩm quyền ký số (chữ ký cá nhân) lúc")
+    agency_signed_at: dt.datetime | None = Field(None, description="Cơ quan ký số (đóng dấu) lúc")
+    document_number: str = Field("", description="Số, ký hiệu của kết quả (Nghị định 30/2020)")
+    verification_url: str | None = Field(None, description="Trang xác thực công khai (mã QR trên kết quả)")
 
 
 class DossierOut(Schema):
@@ -333,6 +337,13 @@ def file_out(f: DossierFile) -> dict:
         "digitised": f.digitised,
         "reused": f.reused,
         "signed_at": _local(f.signed_at),
+        "agency_signed_at": _local(f.agency_signed_at),
+        "document_number": f.document_number,
+        "verification_url": (
+            f"{settings.CONGSO_PUBLIC_URL.rstrip('/')}/xac-thuc/{f.verification_token}/"
+            if f.verification_token
+            else None
+        ),
     }
 
 
@@ -341,6 +352,7 @@ def _action_error(exc: A.ActionError) -> HttpResponse:
         403: _("Không có quyền"),
         404: _("Không tìm thấy"),
         409: _("Không thực hiện được"),
+        410: _("Đã hết hạn"),
         422: _("Dữ liệu không hợp lệ"),
     }
     errors = [{"field": k, "message": v} for k, v in exc.fields.items()]
@@ -533,6 +545,152 @@ def perform_action(request, dossier_id: int, action: str, payload: ActionIn):
     except A.ActionError as exc:
         return _action_error(exc)
     return dossier_out(d)
+
+
+class ExternalStartIn(Schema):
+    certificate_chain: list[str] = Field(
+        ..., min_length=1, max_length=5, description="Chứng thư số của người ký (PEM), rồi các CA trung gian"
+    )
+
+
+class ExternalStartOut(Schema):
+    session_id: str
+    data_to_sign: str = Field(..., description="Base64: dữ liệu thiết bị ký (DER của các thuộc tính được ký)")
+    digest_to_sign: str = Field(..., description="Base64: SHA-256 của data_to_sign, cho thiết bị nhận bản băm")
+    digest_algorithm: str
+    signature_mechanism: str
+    expires_at: dt.datetime
+
+
+class ExternalFinishIn(Schema):
+    signature: str = Field(..., max_length=20000, description="Base64: giá trị chữ ký do thiết bị trả về")
+
+
+@router.post(
+    "/{int:dossier_id}/files/{int:file_id}/external-signing",
+    response={201: ExternalStartOut, **ERRORS},
+    summary="Bắt đầu ký số kết quả bằng thiết bị của người ký (USB token, ký số từ xa)",
+)
+def external_signing_start(request, dossier_id: int, file_id: int, body: ExternalStartIn):
+    """The PDF is prepared here; the device signs ``data_to_sign`` (or ``digest_to_sign``) within 15 minutes."""
+    caller = who(request)
+    d = access_dossier(caller, dossier_id)
+    try:
+        row, session = A.start_external_signature(d, caller, file_id, [c.encode() for c in body.certificate_chain])
+    except A.ActionError as exc:
+        return _action_error(exc)
+    return Status(
+        201,
+        {
+            "session_id": str(row.pk),
+            "data_to_sign": base64.b64encode(session.data_to_sign).decode(),
+            "digest_to_sign": base64.b64encode(session.digest_to_sign).decode(),
+            "digest_algorithm": "sha256",
+            "signature_mechanism": session.signature_mechanism or "",
+            "expires_at": _local(row.expires_at),
+        },
+    )
+
+
+@router.post(
+    "/{int:dossier_id}/external-signing/{uuid:session_id}",
+    response={200: DossierOut, **ERRORS, 410: ProblemOut},
+    summary="Hoàn tất ký số bằng thiết bị: gửi giá trị chữ ký",
+)
+def external_signing_finish(request, dossier_id: int, session_id: str, body: ExternalFinishIn):
+    caller = who(request)
+    d = access_dossier(caller, dossier_id)
+    try:
+        value = base64.b64decode(body.signature, validate=True)
+    except ValueError:
+        return problem(422, _("Dữ liệu không hợp lệ"), _("Giá trị chữ ký phải được mã hóa Base64."))
+    try:
+        A.finish_external_signature(d, caller, session_id, value)
+    except A.ActionError as exc:
+        return _action_error(exc)
+    return dossier_out(access_dossier(caller, dossier_id))
+
+
+class SignatureRateOut(Schema):
+    agency_id: int
+    agency: str
+    month: dt.date
+    results: int
+    person_signed: int
+    agency_signed: int
+    person_rate: float | None = Field(None, description="% kết quả có chữ ký số cá nhân")
+    agency_rate: float | None = Field(None, description="% kết quả có chữ ký số của cơ quan")
+
+
+@router.get(
+    "/signature-rates",
+    response={200: list[SignatureRateOut], **ERRORS},
+    summary="Tỷ lệ kết quả được ký số (cá nhân, cơ quan) theo cơ quan và tháng",
+)
+def signature_rate_list(request, since: dt.date | None = None, until: dt.date | None = None):
+    """Over the dossiers the caller may see (its agencies; province-wide for the province's administrators).
+
+    ``since`` / ``until``: the dates processing finished, ``until`` excluded.
+    """
+    qs = visible_dossiers(who(request))
+    if since:
+        qs = qs.filter(finished_at__date__gte=since)
+    if until:
+        qs = qs.filter(finished_at__date__lt=until)
+    rows = signature_rates(qs)
+    names = dict(Agency.objects.filter(pk__in={r["agency_id"] for r in rows}).values_list("pk", "name"))
+    return [{**r, "agency": names.get(r["agency_id"], "")} for r in rows]
+
+
+class BatchIn(Schema):
+    action: str = Field(..., max_length=60, description="Thao tác, ví dụ sign (ký hàng loạt) hoặc issue")
+    dossier_ids: list[int] = Field(..., min_length=1, max_length=100)
+    payload: ActionIn | None = None
+
+
+class BatchItemOut(Schema):
+    id: int
+    ok: bool
+    state: str | None = None
+    code: str | None = None
+    error: str | None = None
+
+
+class BatchOut(Schema):
+    done: int
+    failed: int
+    results: list[BatchItemOut]
+
+
+@router.post(
+    "/batch-actions",
+    response={200: BatchOut, **ERRORS},
+    summary="Thực hiện một thao tác trên nhiều hồ sơ (ký số hàng loạt, vào số hàng loạt…)",
+)
+def batch_action(request, body: BatchIn):
+    """Each dossier is handled on its own: one failure (e.g. a result that is not a PDF) does not stop the others.
+
+    A dossier the caller may not see is reported as not found, like everywhere else.
+    """
+    caller = who(request)
+    data = {k: v for k, v in (body.payload.dict() if body.payload else {}).items() if v is not None}
+    if "new_appointment_at" in data:
+        data["new_appointment_at"] = data["new_appointment_at"].isoformat()
+    results = []
+    for dossier_id in dict.fromkeys(body.dossier_ids):
+        try:
+            if connection.vendor == "sqlite":
+                d = A.perform(access_dossier(caller, dossier_id), caller, body.action, data)
+            else:
+                with transaction.atomic():
+                    d = A.perform(access_dossier(caller, dossier_id, lock=True), caller, body.action, data)
+            results.append({"id": dossier_id, "ok": True, "state": d.state, "code": d.code})
+        except Http404:
+            results.append({"id": dossier_id, "ok": False, "error": _("Không tìm thấy hồ sơ.")})
+        except A.ActionError as exc:
+            results.append({"id": dossier_id, "ok": False, "error": exc.message})
+    done = sum(1 for r in results if r["ok"])
+    return {"done": done, "failed": len(results) - done, "results": results}
 
 
 @router.get("/{int:dossier_id}/events", response={200: list[EventOut], **ERRORS}, summary="Lịch sử xử lý (chuỗi băm)")

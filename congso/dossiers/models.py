@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -250,6 +252,22 @@ class DossierFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    # A result is signed by the person (signed_by/signed_at), then numbered and signed by the agency; the
+    # draft that was signed stays in the store, byte-exact, as ``unsigned_file``.
+    unsigned_file = models.ForeignKey(
+        StoredFile, verbose_name=_("bản chưa ký"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    agency_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("văn thư đóng dấu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency_signed_at = models.DateTimeField(_("cơ quan ký số lúc"), null=True, blank=True)
+    document_number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
+    verification_token = models.CharField(_("mã xác thực"), max_length=32, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -362,3 +380,28 @@ class LookupFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.window} {self.count}"
+
+
+class ExternalSigningSession(models.Model):
+    """A result prepared for a person's external signature (phiên ký số bằng thiết bị của người ký).
+
+    The PDF was prepared here; the digest went to the signer's USB token or remote-signing service; the
+    signature value comes back within ``expires_at``. ``state`` is the serialised
+    ``documents.signing.external.ExternalSession``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dossier_file = models.ForeignKey(DossierFile, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source_sha256 = models.CharField(_("SHA-256 tài liệu trước khi ký"), max_length=64)
+    state = models.JSONField(_("trạng thái phiên ký"))
+    created_at = models.DateTimeField(_("tạo lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    finished_at = models.DateTimeField(_("hoàn tất lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phiên ký số bằng thiết bị")
+        verbose_name_plural = _("phiên ký số bằng thiết bị")
+
+    def __str__(self):
+        return str(self.id)

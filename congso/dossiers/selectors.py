@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from congso.dossiers.choices import PAUSED_STATES, State
+from congso.dossiers.choices import PAUSED_STATES, FileKind, State
 from congso.dossiers.ledger import describe_remaining, describe_span
-from congso.dossiers.models import Dossier
+from congso.dossiers.models import Dossier, DossierFile
 from congso.workcalendar.clock import working_time_between
 from congso.workcalendar.selectors import current_calendar
 
@@ -165,3 +166,38 @@ def lookup_public(code: str, id_last4: str) -> Dossier | None:
     if d is None or not d.applicant_id_number.upper().endswith(tail):
         return None
     return d
+
+
+def signature_rates(qs: QuerySet[Dossier]):
+    """Person- and agency-signature rates of issued results, per competent agency and month (exchange.md §2).
+
+    Rate = results carrying a person (resp. agency) signature applied by congso ÷ results of the dossiers
+    that finished processing, by the month processing finished. Rows: agency_id, month (first day),
+    results, person_signed, agency_signed, person_rate, agency_rate (0–100, one decimal; None if no result).
+    """
+    rows = (
+        DossierFile.objects.filter(kind=FileKind.RESULT, dossier__in=qs.filter(finished_at__isnull=False))
+        .annotate(month=TruncMonth("dossier__finished_at"))
+        .values("dossier__competent_agency_id", "month")
+        .annotate(
+            results=Count("id"),
+            person_signed=Count("id", filter=Q(signed_at__isnull=False)),
+            agency_signed=Count("id", filter=Q(agency_signed_at__isnull=False)),
+        )
+        .order_by("dossier__competent_agency_id", "month")
+    )
+    out = []
+    for r in rows:
+        n = r["results"]
+        out.append(
+            {
+                "agency_id": r["dossier__competent_agency_id"],
+                "month": r["month"].date() if hasattr(r["month"], "date") else r["month"],
+                "results": n,
+                "person_signed": r["person_signed"],
+                "agency_signed": r["agency_signed"],
+                "person_rate": round(100 * r["person_signed"] / n, 1) if n else None,
+                "agency_rate": round(100 * r["agency_signed"] / n, 1) if n else None,
+            }
+        )
+    return out

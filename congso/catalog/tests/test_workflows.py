@@ -69,12 +69,12 @@ def test_it_names_unknown_roles_targets_actions_and_guards():
 
 def test_budgets_must_add_up_to_the_procedure_duration():
     raw = base()
-    raw["steps"][2]["budget"] = {"hours": 30}  # no "rest" any more
+    raw["steps"][2]["budget"] = {"hours": 30}  # no "rest" any more: 30 h + 45 % of 24 h (the other steps)
     spec = parse_workflow(raw, roles=ROLES)
     with pytest.raises(WorkflowError) as caught:
         resolve_budgets(spec, Decimal(24))
     assert caught.value.errors == [
-        "Tổng thời hạn các bước (39,6 giờ) không khớp thời hạn của thủ tục (24 giờ); "
+        "Tổng thời hạn các bước (40,8 giờ) không khớp thời hạn của thủ tục (24 giờ); "
         "hãy điều chỉnh, ví dụ bước 'appraise', hoặc dùng \"rest\"."
     ]
     raw["steps"][2]["budget"] = "rest"

@@ -72,6 +72,9 @@ def test_it_receives_accepts_processes_and_returns_on_time_with_a_supplement_rou
     officer.act(d["id"], "appraise")
     leader.act(d["id"], "approve")
     d = leader.act(d["id"], "sign")
+    assert d["state"] == "processing" and d["current_step"] == "issue"  # signed by the vice-chair
+    # Decree 30/2020: the clerk numbers the result, then the agency signs (its seal).
+    d = Api("vanthu.hacthanh").act(d["id"], "issue")
     assert d["state"] == "finished" and d["national_status"] == 9
     assert d["outcome"] == "early"  # finished on 4 Dec, appointment 8 Dec
     d = clerk.act(d["id"], "return_result")
@@ -89,11 +92,12 @@ def test_it_receives_accepts_processes_and_returns_on_time_with_a_supplement_rou
         "appraise",
         "approve",
         "sign",
+        "issue",
         "return_result",
     ]
     out = io.StringIO()
     call_command("verify_history", "--code", d["code"], stdout=out)
-    assert out.getvalue().strip() == "Toàn vẹn: 1 hồ sơ, 11 sự kiện."
+    assert out.getvalue().strip() == "Toàn vẹn: 1 hồ sơ, 12 sự kiện."
 
 
 def test_it_refuses_at_intake_with_form_03_and_the_reasons(officers, clock):

@@ -30,6 +30,7 @@ def process_to_the_end(dossier_id: int, clock) -> dict:
     officer.act(dossier_id, "appraise", {"note": "Đủ điều kiện"})
     leader.act(dossier_id, "approve")
     leader.act(dossier_id, "sign")
+    Api("vanthu.hacthanh").act(dossier_id, "issue")
     clock.advance(hours=1)
     return clerk.act(dossier_id, "return_result")
 

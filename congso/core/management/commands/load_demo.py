@@ -37,6 +37,9 @@ STAFF = [
     ("lanhdao.sxd", "Lê Minh Khôi", "so-xay-dung", Role.LEADER, "Phó Giám đốc Sở"),
     ("chuyenvien.snnmt", "Bùi Thị Lan", "so-nong-nghiep-va-moi-truong", Role.SPECIALIST, "Chuyên viên"),
     ("lanhdao.snnmt", "Trịnh Văn Long", "so-nong-nghiep-va-moi-truong", Role.LEADER, "Phó Giám đốc Sở"),
+    ("vanthu.stp", "Lương Thị Thủy", "so-tu-phap", Role.CLERK, "Văn thư"),
+    ("vanthu.sxd", "Tạ Văn Đức", "so-xay-dung", Role.CLERK, "Văn thư"),
+    ("vanthu.snnmt", "Hà Thị Ngọc", "so-nong-nghiep-va-moi-truong", Role.CLERK, "Văn thư"),
 ]
 COMMUNES = [("14797", "hacthanh"), ("16531", "samson"), ("15499", "thoxuan")]
 COMMUNE_STAFF = [
@@ -44,11 +47,12 @@ COMMUNE_STAFF = [
     ("chuyenvien", "ubnd-xa-{code}", Role.SPECIALIST, "Công chức Tư pháp - Hộ tịch"),
     ("lanhdao", "ubnd-xa-{code}", Role.LEADER, "Phó Chủ tịch UBND"),
     ("quantri", "ubnd-xa-{code}", Role.AGENCY_ADMIN, "Quản trị cơ quan"),
+    ("vanthu", "ubnd-xa-{code}", Role.CLERK, "Văn thư"),
 ]
 COMMUNE_NAMES = {
-    "14797": ("Nguyễn Thị Mai", "Lê Văn Nam", "Trần Văn Hùng", "Phạm Thị Oanh"),
-    "16531": ("Hoàng Thị Thu", "Đặng Văn Phúc", "Ngô Văn Quang", "Lý Thị Hằng"),
-    "15499": ("Vũ Thị Sen", "Trịnh Văn Tâm", "Lê Văn Thắng", "Nguyễn Thị Yến"),
+    "14797": ("Nguyễn Thị Mai", "Lê Văn Nam", "Trần Văn Hùng", "Phạm Thị Oanh", "Đinh Thị Vân"),
+    "16531": ("Hoàng Thị Thu", "Đặng Văn Phúc", "Ngô Văn Quang", "Lý Thị Hằng", "Mai Văn Sơn"),
+    "15499": ("Vũ Thị Sen", "Trịnh Văn Tâm", "Lê Văn Thắng", "Nguyễn Thị Yến", "Cao Thị Hạnh"),
 }
 
 
