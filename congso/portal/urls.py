@@ -8,4 +8,7 @@ urlpatterns = [
     path("thu-tuc/", views.procedure_list, name="procedure-list"),
     path("thu-tuc/<int:pk>/", views.procedure_detail_view, name="procedure-detail"),
     path("tra-cuu/", views.dossier_lookup, name="dossier-lookup"),
+    path("xac-thuc/", views.verify, name="verify"),
+    path("xac-thuc/<str:token>/", views.verify_issued, name="verify-issued"),
+    path("xac-thuc/<str:token>/tai-ve/", views.verify_download, name="verify-download"),
 ]

@@ -1,11 +1,16 @@
-"""Citizen-facing pages: find a procedure."""
+"""Citizen-facing pages: find a procedure, look up a dossier, verify a signed document."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from congso.catalog.choices import OnlineClass, ProcedureLevel
 from congso.catalog.models import Field, Procedure
@@ -83,3 +88,167 @@ def dossier_lookup(request):
     elif code:
         context["error"] = _("Vui lòng nhập 4 ký tự cuối của số CCCD hoặc mã số doanh nghiệp.")
     return render(request, "portal/dossier_lookup.html", context, status=status)
+
+
+# ---- Xác thực văn bản điện tử (signature verification, exchange.md §2) -----------------------------------------
+CHANGES_AFTER = {
+    "NONE": gettext_lazy("Không thay đổi"),
+    "LTA_UPDATES": gettext_lazy("Chỉ bổ sung dữ liệu kiểm tra (DSS, dấu thời gian)"),
+    "FORM_FILLING": gettext_lazy("Chỉ thêm chữ ký/điền biểu mẫu sau đó"),
+    "ANNOTATIONS": gettext_lazy("Có thêm ghi chú"),
+    "OTHER": gettext_lazy("Có thay đổi khác"),
+}
+VERDICTS = {
+    "valid": gettext_lazy("Văn bản có chữ ký số hợp lệ"),
+    "invalid": gettext_lazy("Văn bản có chữ ký số KHÔNG hợp lệ"),
+    "unsigned": gettext_lazy("Văn bản không có chữ ký số"),
+}
+VERDICT_HINTS = {
+    "valid": gettext_lazy("Mọi chữ ký số trên văn bản đều hợp lệ và văn bản không bị sửa sau khi ký."),
+    "invalid": gettext_lazy("Có chữ ký số không hợp lệ: xem chi tiết bên dưới. Không nên dùng văn bản này."),
+    "unsigned": gettext_lazy("Tệp PDF này không có chữ ký số nào để xác thực."),
+}
+
+
+def _vn_time(moment) -> str:
+    from congso.documents.signing.core import VN
+
+    return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M:%S") if moment else ""
+
+
+def _signature_rows(reports) -> list[dict]:
+    """What a citizen reads about each signature, in plain Vietnamese."""
+    from congso.documents import api as verification
+    from congso.documents.models import SignatureKind
+
+    rows = []
+    for r in reports:
+        readable = bool(r.signer or r.kind)
+        if not readable:
+            integrity = _("Không đọc được chữ ký nên không kiểm tra được tính toàn vẹn")
+        elif r.intact and r.valid:
+            integrity = _("Tài liệu còn nguyên vẹn")
+        elif r.intact:
+            integrity = _("Chữ ký không khớp với tài liệu (sai về mật mã)")
+        else:
+            integrity = _("Tài liệu đã bị thay đổi sau khi ký")
+        if not readable:
+            certificate = _("Không đọc được chứng thư số")
+        elif r.revoked:
+            certificate = _("Chứng thư số đã bị thu hồi")
+        elif r.expired_at_signing:
+            certificate = _("Chứng thư số đã hết hạn (hoặc chưa có hiệu lực) tại thời điểm ký")
+        elif not verification.chain_checked(r):
+            certificate = _("Chưa kiểm tra được (chữ ký không còn khớp với tài liệu)")
+        elif r.trusted:
+            certificate = _("Chứng thư số được tin cậy")
+        else:
+            certificate = _("Chứng thư số không được tin cậy")
+        if r.signing_time is None:
+            when = _("Không rõ")
+        elif r.timestamped:
+            when = _("%(time)s (theo dấu thời gian)") % {"time": _vn_time(r.signing_time)}
+        else:
+            when = _("%(time)s (theo máy tính của người ký, không có dấu thời gian)") % {
+                "time": _vn_time(r.signing_time)
+            }
+        rows.append(
+            {
+                "field": r.field,
+                "signer": r.signer or _("Không rõ"),
+                "organisation": r.organisation,
+                "kind": {
+                    "person": SignatureKind.PERSON.label,
+                    "organisation": SignatureKind.AGENCY.label,
+                }.get(r.kind, _("Chữ ký số")),
+                "ok": r.ok,
+                "intact": r.intact and r.valid,
+                "integrity": integrity,
+                "certificate_ok": r.trusted and not r.revoked and not r.expired_at_signing,
+                "certificate": certificate,
+                "when": when,
+                "changes": CHANGES_AFTER.get(r.changes_after, _("Không xác định")),
+                "problems": verification.problems_of(r),
+            }
+        )
+    return rows
+
+
+def _report_context(sha256: str, verdict: str, reports) -> dict:
+    return {
+        "report": {
+            "sha256": sha256,
+            "verdict": verdict,
+            "verdict_text": VERDICTS[verdict],
+            "verdict_hint": VERDICT_HINTS[verdict],
+            "signatures": _signature_rows(reports),
+        }
+    }
+
+
+@csrf_exempt  # the upload limit is installed before the body is read; CSRF is checked right after (Django docs)
+def verify(request):
+    """Xác thực văn bản điện tử: upload a PDF (works without JavaScript), read the report per signature."""
+    from congso.documents import api as verification
+
+    if request.method != "POST":
+        return render(request, "portal/verify.html", {"limit": verification.limit_text()})
+    try:
+        guard = verification.prepare_upload(request)
+    except verification.VerifyRejected as exc:
+        context = {"limit": verification.limit_text(), "error": exc.message}
+        return render(request, "portal/verify.html", context, status=exc.status)
+    return _verify_upload(request, guard)
+
+
+@csrf_protect
+def _verify_upload(request, guard):
+    from congso.documents import api as verification
+
+    context: dict = {"limit": verification.limit_text()}
+    try:
+        data = verification.take_upload(request, guard)
+        context |= _report_context(*verification.verify_bytes(data))
+        name = getattr(request.FILES.get("file"), "name", "") or ""
+        context["filename"] = name[:200]
+    except verification.VerifyRejected as exc:
+        context["error"] = exc.message
+        return render(request, "portal/verify.html", context, status=exc.status)
+    return render(request, "portal/verify.html", context)
+
+
+def verify_issued(request, token: str):
+    """Where the QR code on an issued result lands: the issued document's label, number, issuer and report."""
+    from congso.documents import api as verification
+
+    try:
+        issued = verification.issued_document(token)
+        context = _report_context(*verification.verify_bytes(issued.data))
+    except (verification.IssuedUnavailable, verification.VerifyRejected) as exc:
+        return render(request, "portal/verify_issued.html", {"error": exc.message}, status=exc.status)
+    context["link"] = issued.link
+    context["size_kb"] = f"{len(issued.data) / 1024:.0f}"
+    return render(request, "portal/verify_issued.html", context)
+
+
+def verify_download(request, token: str):
+    """The issued document's file as verified (application/pdf), named after its number."""
+    from congso.documents import api as verification
+
+    try:
+        issued = verification.issued_document(token)
+    except verification.IssuedUnavailable:
+        raise Http404 from None
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", unidecode_ascii(issued.link.number or "")).strip("-.")
+    filename = f"{stem or 'van-ban'}-{issued.link.token}.pdf"
+    response = HttpResponse(issued.data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = f'"{issued.link.document_sha256}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def unidecode_ascii(text: str) -> str:
+    """ASCII for a file name: Vietnamese letters without their marks (đ → d)."""
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return folded.encode("ascii", "ignore").decode("ascii")
