@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from pyhanko.sign.general import SigningError
 
 from congso.documents.models import NumberCounter
-from congso.documents.signing import core, images, service
+from congso.documents.signing import core, images, ocsp, service
 
 
 class SigningFailed(Exception):
@@ -51,6 +51,8 @@ def _describe(signer) -> tuple[str, str, str]:
 def _sign(data: bytes, signer, appearance: core.Appearance, field_name: str, provider: str) -> Signed:
     if not data[:1024].lstrip().startswith(b"%PDF-"):
         raise SigningFailed(_("Kết quả không phải tệp PDF nên không ký số được; hãy tải lên bản PDF."))
+    # B-LT: the CRL, and with the test PKI an answer of its in-process OCSP responder, go into the DSS.
+    ocsps = [ocsp.answer_for(signer.signing_cert.dump())] if service.uses_test_pki() else []
     try:
         signed = core.sign_pdf(
             data,
@@ -58,7 +60,7 @@ def _sign(data: bytes, signer, appearance: core.Appearance, field_name: str, pro
             field_name=field_name,
             appearance=appearance,
             timestamper=service.timestamper(),
-            validation_context=service.validation_context(),
+            validation_context=service.validation_context(ocsps=ocsps),
         )
     except SigningError as exc:
         raise SigningFailed(

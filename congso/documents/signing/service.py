@@ -76,13 +76,19 @@ def trust_paths() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     return (str(d / index["root"]["cert"]),), (str(d / index["crl"]),), (str(d / index["intermediate"]["cert"]),)
 
 
-def validation_context(*, at: dt.datetime | None = None) -> ValidationContext:
-    """Trusted roots with the revocation data at hand (CRLs), never fetching from the network in requests."""
+def uses_test_pki() -> bool:
+    return not settings.CONGSO_SIGNING_TRUST_ROOTS
+
+
+def validation_context(*, at: dt.datetime | None = None, ocsps: list[bytes] | None = None) -> ValidationContext:
+    """Trusted roots with the revocation data at hand (CRLs, and OCSP answers when given), never fetching
+    from the network in requests."""
     roots, crls, others = _trust_material(*trust_paths())
     return ValidationContext(
         trust_roots=roots,
         other_certs=others,
         crls=crls,
+        ocsps=list(ocsps or []),
         allow_fetching=False,
         revocation_mode="soft-fail",
         moment=at,
