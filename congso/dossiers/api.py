@@ -535,16 +535,19 @@ def perform_action(request, dossier_id: int, action: str, payload: ActionIn):
     if "new_appointment_at" in data:
         data["new_appointment_at"] = data["new_appointment_at"].isoformat()
     try:
-        if connection.vendor == "sqlite":
-            # One writer at a time: read outside the write lock; the action re-reads only the row, locked.
-            d = A.perform(access_dossier(caller, dossier_id), caller, action[:60], data)
-        else:
-            with transaction.atomic():
-                # One locked read serves the access check, the offered actions and the action itself.
-                d = A.perform(access_dossier(caller, dossier_id, lock=True), caller, action[:60], data)
+        d = _perform(caller, dossier_id, action[:60], data)
     except A.ActionError as exc:
         return _action_error(exc)
     return dossier_out(d)
+
+
+def _perform(caller, dossier_id: int, action: str, data: dict):
+    if connection.vendor == "sqlite":
+        # One writer at a time: read outside the write lock; the action re-reads only the row, locked.
+        return A.perform(access_dossier(caller, dossier_id), caller, action, data)
+    with transaction.atomic():
+        # One locked read serves the access check, the offered actions and the action itself.
+        return A.perform(access_dossier(caller, dossier_id, lock=True), caller, action, data)
 
 
 class ExternalStartIn(Schema):
@@ -679,11 +682,7 @@ def batch_action(request, body: BatchIn):
     results = []
     for dossier_id in dict.fromkeys(body.dossier_ids):
         try:
-            if connection.vendor == "sqlite":
-                d = A.perform(access_dossier(caller, dossier_id), caller, body.action, data)
-            else:
-                with transaction.atomic():
-                    d = A.perform(access_dossier(caller, dossier_id, lock=True), caller, body.action, data)
+            d = _perform(caller, dossier_id, body.action, data)
             results.append({"id": dossier_id, "ok": True, "state": d.state, "code": d.code})
         except Http404:
             results.append({"id": dossier_id, "ok": False, "error": _("Không tìm thấy hồ sơ.")})

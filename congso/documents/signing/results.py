@@ -38,6 +38,16 @@ class Signed:
     provider: str
 
 
+def _raise_hsm_failure(exc: Exception):
+    """A python-pkcs11 error becomes a clear refusal; anything else is a bug and propagates."""
+    if exc.__class__.__module__.startswith("pkcs11"):
+        raise SigningFailed(
+            _("Không dùng được khóa ký số trên thiết bị HSM của cơ quan (%(e)s); báo quản trị hệ thống.")
+            % {"e": exc.__class__.__name__}
+        ) from None
+    raise exc
+
+
 def _describe(signer) -> tuple[str, str, str]:
     cert = signer.signing_cert
     native = cert.subject.native
@@ -70,12 +80,7 @@ def _sign(data: bytes, signer, appearance: core.Appearance, field_name: str, pro
     except (ValueError, KeyError, TypeError) as exc:
         raise SigningFailed(_("Tệp PDF bị lỗi, không ký số được (%(e)s).") % {"e": exc.__class__.__name__}) from None
     except Exception as exc:  # the HSM: wrong PIN, key missing, device gone (python-pkcs11 errors)
-        if exc.__class__.__module__.startswith("pkcs11"):
-            raise SigningFailed(
-                _("Không dùng được khóa ký số trên thiết bị HSM của cơ quan (%(e)s); báo quản trị hệ thống.")
-                % {"e": exc.__class__.__name__}
-            ) from None
-        raise
+        _raise_hsm_failure(exc)
     name, serial, issuer = _describe(signer)
     return Signed(signed, name, serial, issuer, "B-LT", provider)
 
@@ -127,12 +132,7 @@ def sign_as_agency(data: bytes, agency, *, number: str, verify_url: str) -> Sign
     try:
         signer = service.agency_signer(agency)
     except Exception as exc:
-        if exc.__class__.__module__.startswith("pkcs11"):
-            raise SigningFailed(
-                _("Không dùng được khóa ký số trên thiết bị HSM của cơ quan (%(e)s); báo quản trị hệ thống.")
-                % {"e": exc.__class__.__name__}
-            ) from None
-        raise
+        _raise_hsm_failure(exc)
     appearance = core.agency_appearance(
         agency.name,
         dt.datetime.now(dt.UTC),
