@@ -43,7 +43,7 @@ class SignatureRecord(models.Model):
 
     class Meta:
         verbose_name = _("chữ ký số")
-        verbose_name_plural = _("chữ ký số")
+        verbose_name_plural = _("các chữ ký số")
         ordering = ["-signed_at"]
         indexes = [models.Index(fields=["agency", "kind", "signed_at"], name="documents_sig_rate")]
 
@@ -63,7 +63,7 @@ class VerificationLink(models.Model):
 
     class Meta:
         verbose_name = _("đường dẫn xác thực tài liệu")
-        verbose_name_plural = _("đường dẫn xác thực tài liệu")
+        verbose_name_plural = _("các đường dẫn xác thực tài liệu")
 
     def __str__(self):
         return self.token

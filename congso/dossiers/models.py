@@ -401,7 +401,7 @@ class ExternalSigningSession(models.Model):
 
     class Meta:
         verbose_name = _("phiên ký số bằng thiết bị")
-        verbose_name_plural = _("phiên ký số bằng thiết bị")
+        verbose_name_plural = _("các phiên ký số bằng thiết bị")
 
     def __str__(self):
         return str(self.id)

@@ -57,6 +57,13 @@ def fee_lines(procedure) -> list[dict]:
     return [dict(line) for line in lines]
 
 
+def _result_url(d: Dossier, f) -> str:
+    """An issued (agency-signed) result is published at its verification address; a draft stays behind auth."""
+    if getattr(f, "verification_token", ""):
+        return f"{settings.CONGSO_PUBLIC_URL.rstrip('/')}/xac-thuc/{f.verification_token}/tai-ve/"
+    return _file_url(d, f.pk)
+
+
 def _file_url(d: Dossier, file_id: int) -> str:
     return f"{settings.CONGSO_PUBLIC_URL.rstrip('/')}/api/v1/dossiers/{d.pk}/files/{file_id}"
 
@@ -113,7 +120,7 @@ def dossier_record(d: Dossier, *, national_code: str, appointment_moves: list[di
         "DanhSachLePhi": fee_lines(procedure),
         "DanhSachHoSoBoSung": _appointment_moves(appointment_moves),
         "DanhSachGiayToKetQua": [
-            {"MaGiayToKetQua": str(f.pk), "TenGiayToKetQua": f.name, "DuongDanTepTinKetQua": _file_url(d, f.pk)}
+            {"MaGiayToKetQua": str(f.pk), "TenGiayToKetQua": f.name, "DuongDanTepTinKetQua": _result_url(d, f)}
             for f in files
             if f.kind == FileKind.RESULT and f.file_id
         ],

@@ -79,6 +79,8 @@ def test_a_dossier_submitted_on_dvcqg_is_processed_here_and_every_step_arrives_b
     assert first["TaiLieuNop"][0]["DuocSoHoa"] == 1
     last = syncs[-1]["data"][0]
     assert last["NgayTra"] and last["DanhSachGiayToKetQua"][0]["TenGiayToKetQua"] == "Giấy xác nhận tình trạng hôn nhân"
+    # The issued (agency-signed) result is published at its public verification address.
+    assert last["DanhSachGiayToKetQua"][0]["DuongDanTepTinKetQua"].endswith("/tai-ve/")
     progress = [m.body["data"][0] for m in received if m.service == protocol.SYNC_PROGRESS]
     assert [p["NoiDungXuLy"].split(":")[0].split(" — ")[0] for p in progress][:3] == [
         "Hồ sơ được nộp trực tuyến",
