@@ -1198,6 +1198,11 @@ def _complete_child(child: Dossier, who: Who, now, cal) -> list[str]:
             digitised=True,
             signed_by=f.signed_by,
             signed_at=f.signed_at,
+            unsigned_file_id=f.unsigned_file_id,
+            agency_signed_by=f.agency_signed_by,
+            agency_signed_at=f.agency_signed_at,
+            document_number=f.document_number,
+            verification_token=f.verification_token,
             uploaded_by=f.uploaded_by,
         )
     return [*fields, "finished_at", "returned_at", "ended_at"]

@@ -105,8 +105,10 @@ def notation(agency) -> str:
     """The issuing-agency part of the notation: UBND for a People's Committee, else the initials."""
     if agency.kind in ("commune_pc", "province_pc") or agency.name.startswith("Ủy ban nhân dân"):
         return "UBND"
-    words = re.findall(r"\w+", (agency.short_name or agency.name).removesuffix(" tỉnh Thanh Hóa"))
-    return "".join(w[0] for w in words).upper()[:8] or "CQ"
+    # "Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa" → SNNMT, "Sở Tư pháp" → STP (the province is not part of it).
+    name = re.sub(r"\s+(tỉnh|thành phố)\s+.*$", "", agency.name)
+    words = [w for w in re.findall(r"\w+", name) if w.lower() not in ("và", "các")]
+    return "".join(w[0] for w in words).upper().replace("Đ", "D")[:10] or "CQ"
 
 
 def allocate_number(agency, year: int) -> int:

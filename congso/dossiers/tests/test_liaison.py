@@ -3,6 +3,8 @@
 import pytest
 
 from congso.catalog.actions import publish_workflow
+from congso.documents.signing import core, service
+from congso.dossiers.files import read_blob
 from congso.dossiers.models import Dossier
 from congso.dossiers.tests.helpers import Api, create_at_desk, procedure, user
 
@@ -43,7 +45,9 @@ def test_cross_level_land_registration_goes_to_the_department_and_comes_back_to_
     assert dept_officer.upload(child_id, kind="result", name="Giấy chứng nhận quyền sử dụng đất").status_code == 201
     dept_officer.act(child_id, "appraise")
     dept_leader.act(child_id, "approve")
-    child = dept_leader.act(child_id, "complete")
+    dept_leader.act(child_id, "sign")
+    Api("vanthu.snnmt").act(child_id, "issue")  # the department's clerk numbers it, the department seals it
+    child = Api("vanthu.snnmt").act(child_id, "complete")
     assert child["state"] == "returned" and child["outcome"] in ("early", "on_time")
 
     # The result came back to the intake point: the commune desk returns it.
@@ -52,6 +56,12 @@ def test_cross_level_land_registration_goes_to_the_department_and_comes_back_to_
     assert [f["name"] for f in d["files"] if f["kind"] == "result"] == ["Giấy chứng nhận quyền sử dụng đất"]
     d = clerk.act(d["id"], "return_result")
     assert d["state"] == "returned"
+    # The citizen's result is the department's, signed by its leader and sealed by the department.
+    result = next(f for f in d["files"] if f["kind"] == "result")
+    reports = core.verify_pdf(read_blob(result["sha256"]), service.validation_context)
+    assert [r.ok for r in reports] == [True, True]
+    assert reports[1].signer == "Sở Nông nghiệp và Môi trường tỉnh Thanh Hóa"
+    assert result["document_number"] == "01/SNNMT"
     # Counted once: the child is a liên thông child, never a dossier of its own for KPIs or sync.
     assert Dossier.objects.filter(parent__isnull=True, code=d["code"]).count() == 1
     assert Dossier.objects.get(pk=child_id).is_liaison_child
@@ -137,7 +147,10 @@ def _finish_child(child_id: int, specialist: str, leader: str) -> None:
     assert Api(specialist).upload(child_id, kind="result", name=f"Ý kiến của {leader}").status_code == 201
     Api(specialist).act(child_id, "appraise")
     Api(leader).act(child_id, "approve")
-    Api(leader).act(child_id, "complete")
+    Api(leader).act(child_id, "sign")
+    clerk = Api(leader.replace("lanhdao.", "vanthu."))
+    clerk.act(child_id, "issue")
+    clerk.act(child_id, "complete")
 
 
 def _to_liaison(clock) -> dict:

@@ -34,7 +34,9 @@ def test_a_liaison_child_is_reported_through_its_origin_only(dvcqg, clock):
     assert dept_officer.upload(child_id, kind="result", name="Giấy chứng nhận quyền sử dụng đất").status_code == 201
     dept_officer.act(child_id, "appraise")
     dept_leader.act(child_id, "approve")
-    dept_leader.act(child_id, "complete")
+    dept_leader.act(child_id, "sign")
+    Api("vanthu.snnmt").act(child_id, "issue")
+    Api("vanthu.snnmt").act(child_id, "complete")
     clerk.act(d["id"], "return_result")
     outbox.deliver_due()
 
