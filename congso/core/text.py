@@ -25,6 +25,12 @@ def fold_vi(text: str) -> str:
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+def ascii_vi(text: str) -> str:
+    """Vietnamese letters without their marks, case kept (đ→d): for file names and ASCII-only fonts."""
+    stripped = _MARKS.sub("", unicodedata.normalize("NFD", text)).replace("đ", "d").replace("Đ", "D")
+    return stripped.encode("ascii", "replace").decode("ascii")
+
+
 def search_tokens(text: str) -> list[str]:
     """Folded alphanumeric tokens of ``text``, in order (punctuation dropped)."""
     return [token for token in _NON_WORD.split(fold_vi(text)) if token]

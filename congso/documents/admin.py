@@ -2,22 +2,12 @@
 
 from django.contrib import admin
 
+from congso.core.admin import ReadOnlyAdmin
 from congso.documents.models import NumberCounter, SignatureRecord, VerificationLink
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SignatureRecord)
-class SignatureRecordAdmin(ReadOnly):
+class SignatureRecordAdmin(ReadOnlyAdmin):
     list_display = ("signed_at", "kind", "signer_name", "agency", "level", "provider", "dossier_id")
     list_filter = ("kind", "level", "provider")
     search_fields = ("signer_name", "certificate_serial", "document_sha256")
@@ -25,12 +15,12 @@ class SignatureRecordAdmin(ReadOnly):
 
 
 @admin.register(VerificationLink)
-class VerificationLinkAdmin(ReadOnly):
+class VerificationLinkAdmin(ReadOnlyAdmin):
     list_display = ("token", "label", "number", "issuer", "created_at")
     search_fields = ("token", "number", "label", "document_sha256")
 
 
 @admin.register(NumberCounter)
-class NumberCounterAdmin(ReadOnly):
+class NumberCounterAdmin(ReadOnlyAdmin):
     list_display = ("agency", "year", "last")
     list_select_related = ("agency",)

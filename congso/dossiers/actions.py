@@ -975,6 +975,12 @@ class _Presigned:
     token: str = ""
 
 
+def _title_at(who: Who, agency_id) -> str:
+    """The signer's position at the agency (printed under the signature), e.g. "Phó Chủ tịch UBND"."""
+    assignments = who.user.staff_assignments.filter(agency_id=agency_id, active=True)
+    return assignments.values_list("title", flat=True).first() or ""
+
+
 def _presign(d: Dossier, who: Who, action: str) -> list[_Presigned]:
     """Sign the results *before* the action's transaction (CPU-heavy; the writer lock is not held).
 
@@ -995,12 +1001,7 @@ def _presign(d: Dossier, who: Who, action: str) -> list[_Presigned]:
     out = []
     try:
         if action == "sign":
-            title = (
-                who.user.staff_assignments.filter(agency_id=d.current_agency_id, active=True)
-                .values_list("title", flat=True)
-                .first()
-                or ""
-            )
+            title = _title_at(who, d.current_agency_id)
             for f in files:
                 if f.signed_at is None and f.file_id:
                     signed = signing.sign_as_person(files_store.read_blob(f.file.sha256), who.user, title=title)
@@ -1766,12 +1767,7 @@ def start_external_signature(d: Dossier, who: Who, file_id: int, chain: list[byt
         _("Kết quả không phải tệp PDF nên không ký số được; hãy tải lên bản PDF."),
         422,
     )
-    title = (
-        who.user.staff_assignments.filter(agency_id=d.current_agency_id, active=True)
-        .values_list("title", flat=True)
-        .first()
-        or ""
-    )
+    title = _title_at(who, d.current_agency_id)
     name = getattr(who.user, "full_name", "") or who.user.get_username()
     try:
         session = external.start(

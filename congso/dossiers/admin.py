@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from congso.core.admin import ReadOnlyAdmin
 from congso.dossiers.models import (
     CodeCounter,
     Dossier,
@@ -14,17 +15,6 @@ from congso.dossiers.models import (
     StepRun,
     StoredFile,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StepRunInline(admin.TabularInline):

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congso.core.admin import ReadOnlyAdmin
 from congso.national import catalog_sync, intake, outbox
 from congso.national.models import (
     CatalogChange,
@@ -20,21 +21,12 @@ from congso.national.models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ReadOnlyAdmin):
     """Rows change only through the integration's actions; an admin action needs the model's change right."""
 
     def has_decide_permission(self, request):
         opts = self.model._meta
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttemptInline(admin.TabularInline):

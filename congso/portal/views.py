@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from congso.catalog.choices import OnlineClass, ProcedureLevel
 from congso.catalog.models import Field, Procedure
 from congso.catalog.selectors import current_procedures, procedure_detail, search_procedures
+from congso.core.text import ascii_vi
 from congso.geo.models import AdministrativeUnit
 
 PAGE_SIZE = 20
@@ -239,16 +239,10 @@ def verify_download(request, token: str):
         issued = verification.issued_document(token)
     except verification.IssuedUnavailable:
         raise Http404 from None
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", unidecode_ascii(issued.link.number or "")).strip("-.")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_vi(issued.link.number or "")).strip("-.")
     filename = f"{stem or 'van-ban'}-{issued.link.token}.pdf"
     response = HttpResponse(issued.data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["ETag"] = f'"{issued.link.document_sha256}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def unidecode_ascii(text: str) -> str:
-    """ASCII for a file name: Vietnamese letters without their marks (đ → d)."""
-    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    return folded.encode("ascii", "ignore").decode("ascii")

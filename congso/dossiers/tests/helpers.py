@@ -11,31 +11,14 @@ from django.test import Client
 
 from congso.accounts.models import User
 from congso.catalog.models import Procedure
+from congso.core.pdf import simple_pdf
 from congso.geo.models import Agency
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-# A tiny but real PDF (pypdf and pyHanko open it: it has a cross-reference table) and a PNG, for uploads.
-def _tiny_pdf() -> bytes:
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-PDF = _tiny_pdf()
+# A tiny but real PDF (pypdf and pyHanko open it: it has a cross-reference table), for uploads.
+PDF = simple_pdf()
 
 
 def local(*args) -> dt.datetime:

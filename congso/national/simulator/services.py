@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import unicodedata
 
 import httpx
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congso.core.pdf import simple_pdf
 from congso.national import protocol, transport
 from congso.national.simulator import catalog
 from congso.national.simulator.models import SimControl, SimDossier, SimFile, SimMessage
@@ -83,35 +83,9 @@ def file_url(token: str) -> str:
     return f"{settings.CONGSO_DVCQG_URL.rstrip('/')}/files/{token}"
 
 
-def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "replace").decode()
-
-
 def sample_pdf(lines: list[str]) -> bytes:
-    """A small valid one-page PDF showing ``lines`` (folded to ASCII: the standard fonts lack Vietnamese)."""
-
-    def escape(line: str) -> bytes:
-        return _ascii(line).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode()
-
-    content = b"BT /F1 12 Tf 50 790 Td 18 TL " + b" ".join(b"(%s) Tj T*" % escape(line) for line in lines) + b" ET"
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
-        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
-        b"<</Length %d>>\nstream\n" % len(content) + content + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A small valid one-page PDF showing ``lines``."""
+    return simple_pdf(lines)
 
 
 def submit_online_dossier(
