@@ -82,10 +82,19 @@ def _fresh_calendar_cache():
     from congso.catalog.selectors import forget_workflows
     from congso.geo.selectors import forget_agencies
     from congso.national.messages import forget_field_codes
+    from congso.payments.selectors import forget_fee_schedules
     from congso.workcalendar.selectors import forget_calendar
 
-    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows, forget_field_codes):
+    caches = (
+        forget_calendar,
+        forget_tokens,
+        forget_agencies,
+        forget_workflows,
+        forget_field_codes,
+        forget_fee_schedules,
+    )
+    for forget in caches:
         forget()
     yield
-    for forget in (forget_calendar, forget_tokens, forget_agencies, forget_workflows, forget_field_codes):
+    for forget in caches:
         forget()

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "congso.catalog",
     "congso.documents",
     "congso.dossiers",
+    "congso.payments",
+    "congso.payments.providers.simstore",
     "congso.national",
     "congso.national.simulator",
     "congso.portal",
@@ -232,7 +234,45 @@ CONGSO_PERIODIC_TASKS = [
     ("congso.dossiers.tasks.check_deadlines_task", 300),
     ("congso.national.tasks.deliver_outbox_task", env_int("CONGSO_OUTBOX_EVERY_SECONDS", 10)),
     ("congso.national.tasks.poll_inbound_task", env_int("CONGSO_DVCQG_POLL_SECONDS", 60)),
+    ("congso.payments.tasks.poll_pending_task", env_int("CONGSO_PAYMENT_POLL_SECONDS", 60)),
+    ("congso.payments.tasks.sweep_task", env_int("CONGSO_PAYMENT_SWEEP_SECONDS", 300)),
+    ("congso.payments.tasks.daily_reconciliation_task", 3600),
 ]
+
+# ---- Online fees and charges (congso/payments, domain §7) ---------------------------------------------------
+# Each online provider is a folder under congso/payments/providers/ with a simulator. With no URL set, the
+# simulators are mounted at /sim/payplatform/ and /sim/gateway/ so a fresh `make run` can pay end to end.
+CONGSO_PAYPLATFORM_URL = env_str("CONGSO_PAYPLATFORM_URL", "")
+CONGSO_GATEWAY_URL = env_str("CONGSO_GATEWAY_URL", "")
+CONGSO_PAYMENT_SIMULATORS = env_bool("CONGSO_PAYMENT_SIMULATORS", not (CONGSO_PAYPLATFORM_URL or CONGSO_GATEWAY_URL))
+if CONGSO_PAYMENT_SIMULATORS:
+    CONGSO_PAYPLATFORM_URL = CONGSO_PAYPLATFORM_URL or CONGSO_PUBLIC_URL.rstrip("/") + "/sim/payplatform"
+    CONGSO_GATEWAY_URL = CONGSO_GATEWAY_URL or CONGSO_PUBLIC_URL.rstrip("/") + "/sim/gateway"
+# Online methods offered to citizens, in this order (a method without a URL is not offered).
+CONGSO_PAYMENT_METHODS = [
+    m
+    for m in env_list("CONGSO_PAYMENT_METHODS", ["payplatform", "gateway"])
+    if (m == "payplatform" and CONGSO_PAYPLATFORM_URL) or (m == "gateway" and CONGSO_GATEWAY_URL)
+]
+CONGSO_PAYPLATFORM_PARTNER = env_str("CONGSO_PAYPLATFORM_PARTNER", "CONGSO-THA")
+CONGSO_PAYPLATFORM_SECRET = env_str("CONGSO_PAYPLATFORM_SECRET", "") or _derived_secret("payplatform")
+CONGSO_GATEWAY_TMN_CODE = env_str("CONGSO_GATEWAY_TMN_CODE", "CONGSOTH")
+CONGSO_GATEWAY_SECRET = env_str("CONGSO_GATEWAY_SECRET", "") or _derived_secret("gateway")
+CONGSO_PAYMENT_TIMEOUT = env_int("CONGSO_PAYMENT_TIMEOUT", 10)
+# An online attempt not confirmed after this long is asked about, then given up (the citizen can pay again).
+CONGSO_PAYMENT_EXPIRY_MINUTES = env_int("CONGSO_PAYMENT_EXPIRY_MINUTES", 15)
+# The account fees are paid into (ThongTinBienLai of the Payment Platform).
+CONGSO_PAYMENT_BENEFICIARY = {
+    "account": env_str("CONGSO_PAYMENT_ACCOUNT", "3511.0.1234567"),
+    "bank": env_str("CONGSO_PAYMENT_BANK", "KBNN"),
+    "name": env_str(
+        "CONGSO_PAYMENT_ACCOUNT_NAME", "Kho bạc Nhà nước khu vực XI (Thanh Hóa) — tài khoản thu phí, lệ phí"
+    ),
+}
+# E-receipts: the registered form number and the series prefix; a series is "<prefix>-<yy>E" per collecting
+# agency code, numbered from 1 each year.
+CONGSO_RECEIPT_FORM = env_str("CONGSO_RECEIPT_FORM", "01BLP0-001")
+CONGSO_RECEIPT_SERIES_PREFIX = env_str("CONGSO_RECEIPT_SERIES_PREFIX", "TH")
 
 # ---- Digital signatures (congso/documents/signing, exchange.md §2) ------------------------------------------
 # Development and tests use a generated test PKI ("TEST — NOT A REAL CA"; `manage.py test_pki`) under this

@@ -15,6 +15,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     *([path("sim/dvcqg/", include("congso.national.simulator.urls"))] if settings.CONGSO_DVCQG_SIMULATOR else []),
+    *(
+        [
+            path("sim/payplatform/", include("congso.payments.providers.payplatform.simulator")),
+            path("sim/gateway/", include("congso.payments.providers.gateway.simulator")),
+        ]
+        if settings.CONGSO_PAYMENT_SIMULATORS
+        else []
+    ),
     # The generated test PKI's OCSP responder, CRL and root, only while no real trust roots are configured.
     *([path("pki/", include("congso.documents.urls"))] if not settings.CONGSO_SIGNING_TRUST_ROOTS else []),
     path("", include("congso.portal.urls")),

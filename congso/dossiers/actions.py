@@ -468,7 +468,40 @@ def _plan_acceptance(d: Dossier, payload: dict, cal) -> tuple:
         budgets = resolve_budgets(spec, total_hours)
     except WorkflowError as exc:
         raise ActionError(str(exc)) from None
-    return ledger, total_hours, spec, budgets
+    return ledger, total_hours, spec, budgets, _fee_quote(d, payload)
+
+
+def _fee_quote(d: Dossier, payload: dict):
+    """The procedure's fees and charges for this dossier (domain §7), or None when it has no fee lines.
+
+    ``result_copies`` multiplies per-copy lines; ``fee_exemptions`` maps a line's position to the exemption
+    the applicant claims (one of the line's own reasons), checked by the receiving officer at acceptance.
+    """
+    from congso.payments.fees import FeeError, quote
+    from congso.payments.selectors import fee_schedule
+
+    schedule = fee_schedule(d.procedure_id)
+    if not schedule:
+        return None
+    form = d.form_data if isinstance(d.form_data, dict) else {}
+    copies = payload.get("result_copies", form.get("result_copies", 1))
+    claimed = payload.get("fee_exemptions", form.get("fee_exemptions")) or {}
+    try:
+        if isinstance(copies, str) and copies.strip().isdigit():
+            copies = int(copies)
+        if not isinstance(claimed, dict):
+            raise FeeError("fee_exemptions")
+        exempt = {int(k): nfc(str(v)) for k, v in claimed.items() if str(v).strip()}
+        return quote(schedule, copies=copies, exempt=exempt)
+    except (FeeError, ValueError, TypeError):
+        raise ActionError(
+            _("Số bản kết quả hoặc trường hợp miễn phí, lệ phí không hợp lệ."),
+            {
+                "result_copies": _("Số bản là số nguyên từ 1 đến 100."),
+                "fee_exemptions": _("Chỉ chọn trường hợp miễn có trong danh mục phí, lệ phí của thủ tục."),
+            },
+            status=422,
+        ) from None
 
 
 def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt.datetime | None = None) -> Dossier:
@@ -501,7 +534,7 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
         )
         if isinstance(planned, ActionError):
             raise planned
-        ledger, total_hours, spec, budgets = planned
+        ledger, total_hours, spec, budgets, fee = planned
         local_day = timezone.localtime(now).date()
         number = codes.next_number(agency.pk, local_day)
         d.code = codes.format_code(agency.identifier, local_day, number)
@@ -515,6 +548,15 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
         d.original_appointment_at = d.due_at
         fields += ["code", "clock_mode", "accepted_at", "appointment_at", "original_appointment_at"]
         d._last_seq = 0
+        fee_data = None
+        if fee is not None and fee.total > 0 and d.payment_status != PaymentStatus.UNPAID:
+            # Fees and charges are collected with the dossier (domain §7); the result is not handed over
+            # until they are paid (guard "paid"); the clock is not paused for them.
+            d.payment_status = PaymentStatus.UNPAID
+            d.amount_due = fee.total
+            fields += ["payment_status", "amount_due"]
+        if fee is not None:
+            fee_data = {"total": fee.total, "undetermined": fee.undetermined, "lines": [x.as_dict() for x in fee.lines]}
         fields += _enter_step(d, spec, spec.first, budgets, who, now)
         d._files = list(d.files.select_related("file").order_by("id"))  # also what the caller shows
         components = [
@@ -536,6 +578,7 @@ def accept_dossier(d: Dossier, who: Who, payload: dict | None = None, *, now: dt
                 "clock_mode": ledger.mode,
                 "components": components,
                 "note": _text_field(payload, "note", _("ghi chú"), required=False),
+                **({"fee": fee_data} if fee_data else {}),
             },
         )
         _save(d, fields)
@@ -821,6 +864,14 @@ def _finish_processing(d: Dossier, now: dt.datetime) -> list[str]:
 
 
 # ---- guards ---------------------------------------------------------------------------------------
+def effective_guards(act) -> tuple[str, ...]:
+    """An action's guards; handing the result over always needs the fees paid, whether or not the
+    workflow names the guard (the fee is collected with the dossier and settled before the result)."""
+    if act.action == "return_result" and "paid" not in act.guards:
+        return (*act.guards, "paid")
+    return tuple(act.guards)
+
+
 def guard_failures(d: Dossier, guards: tuple[str, ...]) -> list[str]:
     out = []
     for g in guards:
@@ -881,7 +932,7 @@ def transition(
             % {"step": step.name, "action": TRANSITION_ACTIONS.get(action, (action,))[0]},
         )
         _require(may_act_on_step(d, who, step), _("Bạn không có quyền thực hiện thao tác này ở bước hiện tại."), 403)
-        failures = guard_failures(d, act.guards)
+        failures = guard_failures(d, effective_guards(act))
         _require(not failures, " ".join(failures))
         note = _text_field(payload, "note", _("ý kiến xử lý"), required=False)
         before = d.state
@@ -994,7 +1045,7 @@ def _presign(d: Dossier, who: Who, action: str) -> list[_Presigned]:
 
     step = spec_of(d.workflow).step(d.current_step) if d.current_step else None
     act = step.action(action) if step else None
-    if act is None or not may_act_on_step(d, who, step) or guard_failures(d, act.guards):
+    if act is None or not may_act_on_step(d, who, step) or guard_failures(d, effective_guards(act)):
         return []  # the transaction gives the precise refusal
     files = list(d.files.filter(kind=FileKind.RESULT).select_related("file").order_by("id"))
     _require(files, str(GUARDS["result_attached"]))
@@ -1380,7 +1431,19 @@ def require_payment(d: Dossier, who: Who, payload: dict, *, now: dt.datetime | N
     return d
 
 
-def confirm_payment(d: Dossier, who: Who, payload: dict | None = None, *, now: dt.datetime | None = None) -> Dossier:
+def confirm_payment(
+    d: Dossier,
+    who: Who | None,
+    payload: dict | None = None,
+    *,
+    now: dt.datetime | None = None,
+    by_payment: bool = False,
+) -> Dossier:
+    """The amount due is paid: a financial obligation ends and the clock resumes.
+
+    ``by_payment`` is set only by :mod:`congso.payments` once a payment it recorded (an online provider's
+    confirmation, or cash taken at the desk) settled the obligation; the payment carries who and how.
+    """
     payload = payload or {}
     now = _now(now)
     cal = current_calendar()
@@ -1388,7 +1451,8 @@ def confirm_payment(d: Dossier, who: Who, payload: dict | None = None, *, now: d
         d = _lock(d.pk, d)
         _require(d.payment_status == PaymentStatus.UNPAID, _("Hồ sơ không có khoản nào đang chờ nộp."))
         _require(
-            who.has(d.intake_agency_id, Role.RECEIVING_OFFICER)
+            by_payment
+            or who.has(d.intake_agency_id, Role.RECEIVING_OFFICER)
             or who.has(d.competent_agency_id, Role.LEADER, Role.SPECIALIST),
             _("Chỉ cán bộ tiếp nhận hoặc cán bộ xử lý được xác nhận đã nộp."),
             403,
@@ -1409,6 +1473,11 @@ def confirm_payment(d: Dossier, who: Who, payload: dict | None = None, *, now: d
             {
                 "amount": d.amount_due,
                 "receipt": _text_field(payload, "receipt", _("số biên lai"), required=False),
+                **(
+                    {"payment": str(payload.get("payment", "")), "method": str(payload.get("method", ""))}
+                    if by_payment
+                    else {}
+                ),
             },
         )
         _save(d, fields)
@@ -1701,7 +1770,7 @@ def available_actions(d: Dossier, who: Who) -> list[Offer]:
         if may_act_on_step(d, who, step):
             for act in step.actions:
                 label, label_en = TRANSITION_ACTIONS[act.action]
-                failures = guard_failures(d, act.guards)
+                failures = guard_failures(d, effective_guards(act))
                 offers.append(
                     Offer(act.action, label, label_en, TRANSITION_FIELDS.get(act.action, ("note",)), " ".join(failures))
                 )

@@ -10,8 +10,8 @@ signatures — runs exactly as in production.
 from __future__ import annotations
 
 import httpx
-from django.test.client import ClientHandler
 
+from congso.core.testing import wsgi_app
 from congso.national import transport
 
 
@@ -25,18 +25,6 @@ class Outage:
     def __call__(self, request: httpx.Request) -> None:
         if self.down:
             raise httpx.ConnectError("simulated outage: connection refused", request=request)
-
-
-def wsgi_app(environ, start_response):
-    handler = ClientHandler(enforce_csrf_checks=True)
-    response = handler(environ)
-    headers = [(k, v) for k, v in response.items()]
-    for cookie in response.cookies.values():
-        headers.append(("Set-Cookie", cookie.output(header="")))
-    start_response(f"{response.status_code} {response.reason_phrase}", headers)
-    if response.streaming:
-        return response.streaming_content
-    return [response.content]
 
 
 def install(monkeypatch, outage: Outage | None = None) -> Outage:

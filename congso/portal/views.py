@@ -85,9 +85,27 @@ def dossier_lookup(request):
         else:
             context["result"] = result.dossier
             context["state_label"] = State(result.dossier.state).label
+            context.update(_payment_context(result.dossier))
     elif code:
         context["error"] = _("Vui lòng nhập 4 ký tự cuối của số CCCD hoặc mã số doanh nghiệp.")
     return render(request, "portal/dossier_lookup.html", context, status=status)
+
+
+def _payment_context(dossier) -> dict:
+    """The dossier's latest fee obligation, for the lookup page: pay online, or download the receipt."""
+    from congso.payments import receipts
+    from congso.payments.models import Obligation, Receipt
+    from congso.payments.money import format_vnd
+
+    ob = Obligation.objects.filter(dossier=dossier).exclude(status="cancelled").order_by("-created_at", "-pk").first()
+    if ob is None:
+        return {}
+    receipt = Receipt.objects.filter(payment_id=ob.paid_payment_id).first() if ob.paid_payment_id else None
+    return {
+        "obligation": ob,
+        "obligation_amount": format_vnd(ob.amount),
+        "receipt_url": receipts.public_url(receipt) if receipt else "",
+    }
 
 
 # ---- Xác thực văn bản điện tử (signature verification, exchange.md §2) -----------------------------------------
