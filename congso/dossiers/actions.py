@@ -1694,7 +1694,11 @@ class Offer:
 
 LIFECYCLE = {
     "submit": (gettext_lazy("Nộp hồ sơ"), "Submit", ()),
-    "accept": (gettext_lazy("Tiếp nhận hồ sơ (Mẫu 01)"), "Accept (Form 01)", ("note", "duration_hours")),
+    "accept": (
+        gettext_lazy("Tiếp nhận hồ sơ (Mẫu 01)"),
+        "Accept (Form 01)",
+        ("note", "duration_hours", "result_copies", "fee_exemptions"),
+    ),
     "request_supplement": (
         gettext_lazy("Yêu cầu bổ sung (Mẫu 02)"),
         "Request a supplement (Form 02)",

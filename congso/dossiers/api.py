@@ -75,6 +75,10 @@ class ActionIn(Schema):
     receipt: str | None = Field(None, max_length=100)
     new_appointment_at: dt.datetime | None = None
     duration_hours: Decimal | None = Field(None, gt=0, le=2920, max_digits=8, decimal_places=2)
+    result_copies: int | None = Field(None, ge=1, le=100, description="Tiếp nhận: số bản kết quả (phí tính theo bản)")
+    fee_exemptions: dict[str, str] | None = Field(
+        None, max_length=20, description="Tiếp nhận: {vị trí khoản thu: trường hợp miễn có trong danh mục}"
+    )
 
 
 class Ref(Schema):

@@ -10,6 +10,7 @@ import json
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from congso.api.v1.auth import API_AUTH, who
 from congso.api.v1.errors import problem
@@ -179,7 +180,7 @@ def start_payment(request, token: str, payload: StartIn):
     except actions.PaymentError as exc:
         return _error(exc)
     payment.refresh_from_db()
-    return (201 if created else 200), _payment_out(payment)
+    return Status(201 if created else 200, _payment_out(payment))
 
 
 @router.get(
@@ -271,15 +272,14 @@ def desk_payment(request, obligation_id: int, payload: DeskIn):
         )
     except actions.PaymentError as exc:
         return _error(exc)
-    return 201, _payment_out(Payment.objects.select_related("receipt").get(pk=payment.pk))
+    return Status(201, _payment_out(Payment.objects.select_related("receipt").get(pk=payment.pk)))
 
 
 @router.get(
     "/receipts/{receipt_id}/pdf",
     auth=API_AUTH,
     response={200: None, **ERRORS},
-    summary="Tải biên lai điện tử (PDF)",
-    openapi_extra={"responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}}},
+    summary="Tải biên lai điện tử (PDF, có chữ ký số của đơn vị thu)",
 )
 def receipt_pdf(request, receipt_id: int):
     receipt = Receipt.objects.select_related("payment__obligation").filter(pk=receipt_id).first()

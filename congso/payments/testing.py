@@ -17,6 +17,7 @@ class Network:
         self.down = False
         self.timeout = False
         self.timeout_paths: tuple[str, ...] = ()
+        self.lose_answers: tuple[str, ...] = ()  # paths whose request arrives but whose answer is lost
         self.requests: list[str] = []
 
     def __call__(self, request: httpx.Request) -> None:
@@ -33,7 +34,10 @@ def install(monkeypatch, network: Network | None = None) -> Network:
     class _Transport(httpx.WSGITransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             network(request)
-            return super().handle_request(request)
+            response = super().handle_request(request)
+            if any(p in request.url.path for p in network.lose_answers):
+                raise httpx.ReadTimeout("simulated timeout: the answer was lost", request=request)
+            return response
 
     def client(base_url: str, *, timeout: float) -> httpx.Client:
         return httpx.Client(base_url=base_url, timeout=timeout, transport=_Transport(app=wsgi_app))

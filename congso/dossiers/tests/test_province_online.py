@@ -77,6 +77,11 @@ def test_it_runs_late_issues_form_04_explains_why_and_returns_the_result_to_the_
         "dùng 7 ngày 1 giờ trên 2 ngày 6 giờ được giao."
     ]
 
+    # The 25.000-đồng charge is still due: the result is not handed over before it is paid.
+    assert clerk_binh.act(d["id"], "return_result", expect=409)["detail"] == "Hồ sơ chưa hoàn thành nghĩa vụ tài chính."
+    d = clerk_binh.act(d["id"], "confirm_payment", {"receipt": "Thu tiền mặt tại quầy"})
+    assert d["payment_status"] == "paid"
+
     # Returned at the centre; the result goes to the citizen's personal data store and can be reused.
     d = clerk_binh.act(d["id"], "return_result")
     assert d["state"] == "returned"

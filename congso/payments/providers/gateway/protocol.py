@@ -132,8 +132,8 @@ def pay_params(
 
 def read_amount(value) -> int | None:
     """vnp_Amount (đồng ×100) → đồng; None when it is not a whole number of đồng."""
-    text = str(value or "").strip()
-    if not text.isdigit():
+    text = "" if value is None else str(value).strip()
+    if not (text.isascii() and text.isdigit()):  # not "²" (int() refuses it) nor "١٠٠"
         return None
     raw = int(text)
     return raw // 100 if raw % 100 == 0 else None

@@ -142,5 +142,5 @@ def read_amount(value) -> int | None:
         return None
     if isinstance(value, int):
         return value if value >= 0 else None
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    text = "" if value is None else str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() else None  # not "²" (int() refuses it) nor "١٢"
