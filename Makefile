@@ -31,6 +31,7 @@ demo: migrate ## Load the Thanh Hóa reference data and demo logins (idempotent)
 	$(PY) manage.py load_demo
 	$(PY) manage.py test_pki
 	$(PY) manage.py dvcqg demo
+	$(PY) manage.py payments demo
 
 run: demo ## Set up, load the demo data and serve http://127.0.0.1:8000 with the background worker
 	$(PY) manage.py collectstatic --noinput -v0

@@ -138,7 +138,14 @@ def _track_appointment(state: SyncState, d: Dossier) -> bool:
 
 
 def _paid_online(root: Dossier, state: SyncState) -> int:
-    """DuocThanhToanTrucTuyen: 1 when the citizen paid on DVCQG (told so with the inbound dossier)."""
+    """DuocThanhToanTrucTuyen: 1 paid on DVCQG (told so with the inbound dossier, or through the national
+    Payment Platform), 2 paid through the province's bank gateway, 0 otherwise (domain §6)."""
+    from congso.payments.selectors import paid_online_code
+
+    if root.payment_status == "paid":
+        code = paid_online_code(root.pk)
+        if code:
+            return code
     if not state.national_code:
         return 0
     inbound = InboundDossier.objects.filter(dossier_id=root.pk).values_list("record", flat=True).first() or {}

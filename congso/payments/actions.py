@@ -460,13 +460,13 @@ def settle(obligation_id: int, *, now: dt.datetime | None = None) -> str:
 
     now = _now(now)
     with transaction.atomic():
-        ob = Obligation.objects.select_for_update().select_related("paid_payment").get(pk=obligation_id)
+        ob = Obligation.objects.select_for_update().get(pk=obligation_id)
         if ob.settled_at:
             return "already"
         if ob.status != ObligationStatus.PAID:
             return "not_paid"
         d = ob.dossier
-        payment = ob.paid_payment
+        payment = Payment.objects.get(pk=ob.paid_payment_id)
         if d.payment_status == PaymentStatus.UNPAID:
             dossier_actions.confirm_payment(
                 d,

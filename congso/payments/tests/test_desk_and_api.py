@@ -106,3 +106,16 @@ def test_the_online_payment_rate_counts_dossiers_of_fee_bearing_procedures(netwo
     reference = start(obligation, "gateway").json()["reference"]
     ipn_gateway(gateway_ipn(reference, 10000))
     assert admin.get("/payments/online-rate").json() == {"fee_bearing": 1, "paid_online": 1, "rate": 100.0}
+
+
+def test_the_payment_pages_keep_their_query_budget(network, obligation, clerk_binh, django_assert_max_num_queries):
+    from django.test import Client
+
+    for method in ("gateway", "payplatform", "gateway"):
+        start(obligation, method)
+    with django_assert_max_num_queries(12):
+        assert clerk_binh.get(f"/payments/dossiers/{obligation.dossier_id}/obligations").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert Client().get(f"/thanh-toan/{obligation.pay_token}/").status_code == 200
+    with django_assert_max_num_queries(5):
+        assert Client().get(f"/api/v1/payments/obligations/{obligation.pay_token}").status_code == 200

@@ -231,3 +231,12 @@ def test_money_for_a_withdrawn_dossier_is_kept_and_marked_for_refund(network, ob
     p.refresh_from_db()
     assert p.state == "duplicate" and p.refund_due
     assert Dossier.objects.get(pk=obligation.dossier_id).state == "withdrawn"
+
+
+def test_dvcqg_is_told_the_dossier_was_paid_online(network, obligation):
+    from congso.national.models import OutboxMessage
+
+    p = started(obligation)
+    ipn_gateway(gateway_ipn(p.reference, p.amount))
+    last = OutboxMessage.objects.filter(dossier_id=obligation.dossier_id, service="DongBoHoSoMC").order_by("seq").last()
+    assert '"DuocThanhToanTrucTuyen": 2' in json.dumps(last.body, ensure_ascii=False)
