@@ -9,7 +9,7 @@ import json
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from congso.api.v1.auth import API_AUTH, who
@@ -139,6 +139,66 @@ def _obligation_by_token(token: str) -> Obligation:
     if ob is None:
         raise Http404
     return ob
+
+
+class QuoteLineOut(Schema):
+    line_id: int | None
+    kind: str
+    name: str
+    unit_amount: int | None = Field(
+        None, description="Mức thu một bản, đồng; null: do cơ quan xác định theo trường hợp"
+    )
+    copies: int
+    amount: int
+    exempt_reason: str
+    exemptions: list[str] = Field(..., description="Các trường hợp miễn, giảm của khoản này")
+
+
+class QuoteOut(Schema):
+    procedure_id: int
+    total: int = Field(..., description="Tổng số tiền phải nộp, đồng")
+    undetermined: bool = Field(..., description="Có khoản do cơ quan xác định khi giải quyết")
+    lines: list[QuoteLineOut]
+
+
+@router.get(
+    "/quote",
+    response={200: QuoteOut, **ERRORS},
+    auth=None,
+    summary="Tính phí, lệ phí của một thủ tục trước khi nộp (theo số bản và trường hợp miễn)",
+    description="`exempt`: vị trí khoản thu (bắt đầu từ 0) và trường hợp miễn, dạng `0:<lý do>`; lặp lại cho nhiều khoản.",
+)
+def quote(request, procedure_id: int, copies: int = 1, exempt: list[str] = Query(None)):  # noqa: B008
+    from congso.catalog.models import Procedure
+    from congso.payments.fees import FeeError
+    from congso.payments.fees import quote as make_quote
+
+    if not Procedure.objects.current().filter(pk=procedure_id).exists():
+        raise Http404
+    claimed: dict[int, str] = {}
+    for item in exempt or []:
+        position, _sep, reason = str(item).partition(":")
+        if not position.strip().isdigit():
+            return problem(422, _("Dữ liệu không hợp lệ"), _("Trường hợp miễn phải có dạng <vị trí>:<lý do>."))
+        claimed[int(position)] = reason.strip()
+    schedule = selectors.fee_schedule(procedure_id)
+    try:
+        result = make_quote(schedule, copies=copies, exempt=claimed)
+    except FeeError:
+        return problem(
+            422,
+            _("Dữ liệu không hợp lệ"),
+            _("Số bản phải từ 1 đến 100 và trường hợp miễn phải có trong danh mục phí, lệ phí của thủ tục."),
+        )
+    return {
+        "procedure_id": procedure_id,
+        "total": result.total,
+        "undetermined": result.undetermined,
+        "lines": [
+            {**line.as_dict(), "exemptions": list(spec.exemptions)}
+            for line, spec in zip(result.lines, schedule, strict=True)
+        ],
+    }
 
 
 # ---- citizen side (the payment link is the credential) --------------------------------------------------------

@@ -84,3 +84,19 @@ def test_a_new_notice_replaces_the_open_one(network, clerk_binh):
         ("cancelled", 10000),
         ("open", 20000),
     ]
+
+
+def test_fees_are_shown_before_submission():
+    from django.test import Client
+
+    from congso.dossiers.tests.helpers import procedure
+
+    pk = procedure(EXTRACT_COPY).pk
+    q = Client().get("/api/v1/payments/quote", {"procedure_id": pk, "copies": 2}).json()
+    assert q["total"] == 16000 and q["lines"][0]["unit_amount"] == 8000 and not q["undetermined"]
+    bad = Client().get("/api/v1/payments/quote", {"procedure_id": pk, "copies": 0})
+    assert bad.status_code == 422 and "Số bản" in bad.json()["detail"]
+    bad = Client().get("/api/v1/payments/quote", {"procedure_id": pk, "exempt": "0:không muốn nộp"})
+    assert bad.status_code == 422
+    page = Client().get(f"/thu-tuc/{pk}/").content.decode()
+    assert "8.000 đồng/" in page
