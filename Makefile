@@ -10,7 +10,7 @@ PORT ?= 8000
 export CONGSO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers bench-outbox bench-signing messages clean
+.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers bench-outbox bench-payments bench-signing messages clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ bench-dossiers: install ## Dossier API load bench under gunicorn on a fresh data
 
 bench-outbox: install ## DVCQG outbox delivery to the simulator over HTTP, 1 and 2 workers, on a fresh database (DATABASE_URL: PostgreSQL, dropped and recreated)
 	$(PY) bench/bench_outbox.py $${DATABASE_URL:+--database-url "$$DATABASE_URL"}
+
+bench-payments: install ## Gateway IPNs over HTTP (first delivery and replay) and one day's reconciliation, gunicorn 4 workers, on a fresh database (DATABASE_URL: PostgreSQL, dropped and recreated)
+	$(PY) bench/bench_payments.py $${DATABASE_URL:+--database-url "$$DATABASE_URL"}
 
 bench-signing: install ## PAdES signing and verification per second on one core (test PKI in a temp dir, no database)
 	$(PY) bench/bench_signing.py --cached-keys
