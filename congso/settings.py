@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "congso.payments.providers.simstore",
     "congso.national",
     "congso.national.simulator",
+    "congso.backoffice",
     "congso.portal",
 ]
 
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "congso.backoffice.context.office",
             ],
         },
     },
@@ -139,7 +141,8 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "backoffice:login"
+LOGIN_REDIRECT_URL = "backoffice:queue"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("mot-cua/quan-tri/", include("congso.backoffice.admin_urls")),
+    path("mot-cua/", include("congso.backoffice.urls")),
     *([path("sim/dvcqg/", include("congso.national.simulator.urls"))] if settings.CONGSO_DVCQG_SIMULATOR else []),
     *(
         [

@@ -248,6 +248,7 @@ class Applicant:
     phone: str = ""
     email: str = ""
     proxy: dict = field(default_factory=dict)
+    date_of_birth: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,14 @@ def _validate_applicant(a: Applicant) -> Applicant:
         errors["applicant.id_number"] = _(
             "Số định danh (CCCD, mã số doanh nghiệp…) phải gồm 4–30 chữ số hoặc chữ cái, không có khoảng trắng."
         )
+    elif a.kind == 1 and (a.id_type or "cccd") == "cccd":
+        # The 12-digit personal identification number: province of birth registration, century/sex, year.
+        from congso.core.cccd import CccdError, check
+
+        try:
+            check(id_number, date_of_birth=a.date_of_birth, today=timezone.localdate())
+        except CccdError as exc:
+            errors["applicant.id_number"] = exc.message
     if a.kind not in (1, 2, 3, 4):
         errors["applicant.kind"] = _(
             "Loại đối tượng phải là 1 (công dân), 2 (doanh nghiệp), 3 (cơ quan nhà nước) hoặc 4 (khác)."
@@ -287,6 +296,7 @@ def _validate_applicant(a: Applicant) -> Applicant:
         phone=a.phone or "",
         email=(a.email or "").strip(),
         proxy={k: nfc(v) if isinstance(v, str) else v for k, v in (a.proxy or {}).items()},
+        date_of_birth=a.date_of_birth,
     )
 
 

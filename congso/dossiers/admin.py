@@ -10,6 +10,7 @@ from congso.dossiers.models import (
     DossierFile,
     ExternalSigningSession,
     IdempotencyRecord,
+    InternalNote,
     LookupFailure,
     PersonalDocument,
     StepRun,
@@ -108,3 +109,9 @@ class LookupFailureAdmin(ReadOnlyAdmin):
 class ExternalSigningSessionAdmin(ReadOnlyAdmin):
     list_display = ("id", "dossier_file", "user", "created_at", "expires_at", "finished_at")
     exclude = ("state",)
+
+
+@admin.register(InternalNote)
+class InternalNoteAdmin(ReadOnlyAdmin):
+    list_display = ("dossier", "author", "at", "text")
+    search_fields = ("dossier__code", "text")

@@ -814,7 +814,9 @@ def logbook_pdf(
     request,
     agency_id: int = Query(..., ge=1, le=MAX_ID),
     month: str = Query(..., pattern=r"^\d{4}-\d{2}$", description="Tháng, dạng 2026-11"),
+    field_id: int | None = Query(None, ge=1, le=MAX_ID, description="Chỉ một lĩnh vực"),
 ):
+    from congso.catalog.models import Field as CatalogField
     from congso.documents.forms_pdf import render_form
     from congso.dossiers.printing import logbook_context
 
@@ -835,7 +837,14 @@ def logbook_pdf(
         .select_related("procedure", "competent_agency")
         .order_by("accepted_at", "id")
     )
-    pdf = render_form("06", logbook_context(agency, qs, f"Tháng {mon:02d}/{year}"))
+    period = f"Tháng {mon:02d}/{year}"
+    if field_id:
+        field = CatalogField.objects.filter(pk=field_id).first()
+        if field is None:
+            raise Http404
+        qs = qs.filter(procedure__field_id=field_id)
+        period += f" — {_('Lĩnh vực')} {field.name}"
+    pdf = render_form("06", logbook_context(agency, qs, period))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="so-theo-doi-{month}.pdf"'
     return response

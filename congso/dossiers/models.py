@@ -405,3 +405,21 @@ class ExternalSigningSession(models.Model):
 
     def __str__(self):
         return str(self.id)
+
+
+class InternalNote(models.Model):
+    """Ghi chú nội bộ / an officer's note on a dossier, seen by officers only (never by the applicant, never
+    sent to DVCQG). Not part of the legal history: the hash-chained events are."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("nội dung"))
+    at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        verbose_name = _("ghi chú nội bộ")
+        verbose_name_plural = _("ghi chú nội bộ")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from congso.payments import actions
 from congso.payments.models import Obligation, Payment
 
-DEMO_ID = "038190007788"
+DEMO_ID = "038090007788"
 
 
 class Command(BaseCommand):
