@@ -48,9 +48,19 @@ def pay(request, token: str):
         except actions.PaymentError as exc:
             error, status = exc.message, exc.status
         else:
+            payment = _wait_for_link(payment)
             if payment.pay_url and not payment.finished:
                 return HttpResponseRedirect(payment.pay_url)
+            if not payment.finished:  # a first click is still talking to the provider: continue that attempt
+                return _starting(request, ob, payment)
             error, status = _("Giao dịch này đã kết thúc; vui lòng tải lại trang để thanh toán lại."), 409
+    elif request.method == "GET" and request.GET.get("giao-dich"):
+        payment = ob.payments.filter(reference=request.GET["giao-dich"][:40]).first()
+        if payment is not None and not payment.finished:
+            payment = _wait_for_link(payment)
+            if payment.pay_url:
+                return HttpResponseRedirect(payment.pay_url)
+            return _starting(request, ob, payment)
     paid = ob.payments.filter(state="paid").select_related("receipt").first()
     context = {
         "ob": ob,
@@ -65,6 +75,27 @@ def pay(request, token: str):
         "receipt_url": receipts.public_url(paid.receipt) if paid and hasattr(paid, "receipt") else "",
     }
     return render(request, "portal/pay.html", context, status=status)
+
+
+def _wait_for_link(payment: Payment, seconds: float = 3.0) -> Payment:
+    """A double click: the first request may still be starting the attempt with the provider."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not payment.pay_url and payment.state == "new" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        payment.refresh_from_db(fields=["pay_url", "state", "finished_at"])
+    return payment
+
+
+def _starting(request, ob, payment: Payment):
+    """The provider has not answered the first click yet: this page reloads itself onto the same attempt."""
+    return render(
+        request,
+        "portal/pay_starting.html",
+        {"ob": ob, "continue_url": f"{request.path}?giao-dich={payment.reference}"},
+        status=202,
+    )
 
 
 def pay_return(request, method: str):
