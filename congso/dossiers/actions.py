@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from congso.accounts.choices import Role
+from congso.accounts.choices import READ_ONLY_ROLES, Role
 from congso.catalog.choices import DurationUnit
 from congso.catalog.models import Procedure, WorkflowDefinition
 from congso.catalog.selectors import latest_workflows, procedure_duration_hours, workflow_for_procedure
@@ -1460,6 +1460,7 @@ def confirm_payment(
     with transaction.atomic():
         d = _lock(d.pk, d)
         _require(d.payment_status == PaymentStatus.UNPAID, _("Hồ sơ không có khoản nào đang chờ nộp."))
+        _require(d.state not in TERMINAL_STATES, _("Hồ sơ đã kết thúc; không ghi nhận nộp tiền cho hồ sơ này."))
         _require(
             by_payment
             or who.has(d.intake_agency_id, Role.RECEIVING_OFFICER)
@@ -1764,8 +1765,10 @@ def available_actions(d: Dossier, who: Who) -> list[Offer]:
         names.append("resume")
     if processing and at_current:
         names.append("require_payment")
-    if d.payment_status == PaymentStatus.UNPAID and (
-        intake_officer or who.has(d.competent_agency_id, Role.LEADER, Role.SPECIALIST)
+    if (
+        d.payment_status == PaymentStatus.UNPAID
+        and state not in TERMINAL_STATES
+        and (intake_officer or who.has(d.competent_agency_id, Role.LEADER, Role.SPECIALIST))
     ):
         names.append("confirm_payment")
     if (
@@ -1801,6 +1804,8 @@ def perform(
         known = action in LIFECYCLE or action in TRANSITION_ACTIONS
         if not known:
             raise ActionError(_("Thao tác «%(action)s» không tồn tại.") % {"action": action}, status=404)
+        if who.is_staff_member and all(roles <= READ_ONLY_ROLES for roles in who.roles.values()):
+            raise ActionError(_("Bạn chỉ có quyền xem hồ sơ, không thực hiện được thao tác."), status=403)
         raise ActionError(_("Bạn không thể thực hiện thao tác này với hồ sơ ở trạng thái hiện tại."), status=409)
     if offered[action].blocked:
         raise ActionError(offered[action].blocked, status=409)

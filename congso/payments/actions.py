@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from congso.accounts.choices import Role
 from congso.dossiers.access import Who
-from congso.dossiers.choices import PaymentStatus
+from congso.dossiers.choices import TERMINAL_STATES, PaymentStatus
 from congso.payments.choices import (
     DESK_METHODS,
     OPEN_STATES,
@@ -467,7 +467,7 @@ def settle(obligation_id: int, *, now: dt.datetime | None = None) -> str:
             return "not_paid"
         d = ob.dossier
         payment = Payment.objects.get(pk=ob.paid_payment_id)
-        if d.payment_status == PaymentStatus.UNPAID:
+        if d.payment_status == PaymentStatus.UNPAID and d.state not in TERMINAL_STATES:
             dossier_actions.confirm_payment(
                 d,
                 None,

@@ -141,7 +141,7 @@ def test_an_officer_of_another_commune_gets_404_and_an_auditor_only_reads():
     page = auditor.get(f"/mot-cua/ho-so/{d['id']}/").content.decode()
     assert "Bạn chỉ có quyền xem" in page
     r = auditor.post(f"/mot-cua/ho-so/{d['id']}/thao-tac/accept/", {})
-    assert r.status_code == 409 and Dossier.objects.get(pk=d["id"]).state == "submitted"
+    assert r.status_code == 403 and Dossier.objects.get(pk=d["id"]).state == "submitted"
     r = auditor.post(f"/mot-cua/ho-so/{d['id']}/ghi-chu/", {"text": "xem"})
     assert r.status_code == 403
 
