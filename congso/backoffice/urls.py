@@ -17,5 +17,6 @@ urlpatterns = [
     path("ho-so/<int:pk>/thao-tac/<str:action>/", views.act, name="act"),
     path("ho-so/<int:pk>/ghi-chu/", views.note, name="note"),
     path("ho-so/<int:pk>/tep/", views.upload, name="upload"),
+    path("ho-so/<int:pk>/tep/<int:file_id>/xem/", views.preview, name="preview"),
     path("ho-so/<int:pk>/thu-tien/", views.desk_payment, name="desk-payment"),
 ]

@@ -526,3 +526,24 @@ def logbook(request):
         },
         status=422 if error else 200,
     )
+
+
+PREVIEWABLE = ("application/pdf", "image/jpeg", "image/png")
+
+
+@login_required
+def preview(request, pk: int, file_id: int):
+    """A dossier file shown inline (PDF and images only), for the workspace's preview."""
+    from congso.dossiers.files import read_blob
+
+    who = _who(request)
+    d = access_dossier(who, pk)
+    item = d.files.select_related("file").filter(pk=file_id).first()
+    if item is None or item.file.content_type not in PREVIEWABLE:
+        raise Http404
+    response = HttpResponse(read_blob(item.file.sha256), content_type=item.file.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, max-age=300"
+    return response

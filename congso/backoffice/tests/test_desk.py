@@ -196,3 +196,15 @@ def test_a_leader_assigns_several_dossiers_at_once():
     r = leader.post("/mot-cua/hang-loat/", {"action": "assign", "ids": ids, "assignee_id": specialist}, follow=True)
     assert "Đã thực hiện với 2 hồ sơ" in r.content.decode()
     assert set(Dossier.objects.values_list("current_step", "assignee_id")) == {("appraise", specialist)}
+
+
+def test_a_file_is_previewed_inline_only_for_its_dossiers_officers():
+    clerk_api = Api("tiepnhan.hacthanh")
+    d = create_at_desk(clerk_api, MARRIAGE_STATUS, DESK)
+    f = clerk_api.upload(d["id"]).json()
+    clerk = login("tiepnhan.hacthanh")
+    page = clerk.get(f"/mot-cua/ho-so/{d['id']}/").content.decode()
+    assert f"/mot-cua/ho-so/{d['id']}/tep/{f['id']}/xem/" in page
+    r = clerk.get(f"/mot-cua/ho-so/{d['id']}/tep/{f['id']}/xem/")
+    assert r.status_code == 200 and r["Content-Disposition"] == "inline" and r.content.startswith(b"%PDF")
+    assert login("tiepnhan.samson").get(f"/mot-cua/ho-so/{d['id']}/tep/{f['id']}/xem/").status_code == 404
