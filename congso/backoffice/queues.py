@@ -35,7 +35,13 @@ SORTS = {
     "old": ("created_at", "id"),
     "code": ("code", "id"),
 }
-NEAR = dt.timedelta(hours=8)  # a working day
+
+
+def near() -> dt.timedelta:
+    """Within this much working time of the due time a dossier is "near due" (the deadline check's warning)."""
+    from django.conf import settings
+
+    return dt.timedelta(hours=settings.CONGSO_DUE_WARNING_HOURS)
 
 
 @dataclass
@@ -60,14 +66,16 @@ def queue(who: Who, name: str, *, now: dt.datetime | None = None):
         return qs.filter(
             Q(state=State.SUBMITTED, intake_agency_id__in=desks)
             | Q(state=State.FINISHED, current_agency_id__in=desks)
-            | Q(state=State.SUPPLEMENT_REQUESTED, accepted_at__isnull=True, intake_agency_id__in=desks)
+            | Q(state=State.SUPPLEMENT_REQUESTED, intake_agency_id__in=desks)
         )
     if name == "mine":
         return qs.filter(state__in=(State.ACCEPTED, State.PROCESSING, State.FINISHED)).filter(
             Q(assignee_id=who.user.pk) | Q(assignee__isnull=True, current_agency_id__in=who.agency_ids)
         )
     if name == "due":
-        return qs.filter(state__in=(State.ACCEPTED, State.PROCESSING), due_at__lt=now + dt.timedelta(days=2))
+        # Candidates by calendar time (a week covers weekends and Tết); rows() keeps those within the warning
+        # window in *working* time, like the deadline check.
+        return qs.filter(state__in=(State.ACCEPTED, State.PROCESSING), due_at__lt=now + dt.timedelta(days=7))
     return qs
 
 
@@ -102,17 +110,19 @@ def rows(dossiers, who: Who, name: str, *, now: dt.datetime | None = None) -> li
             continue
         cv = clock_view(d, now)
         if cv is None:
-            tone, text = "ok", str(State(d.state).label)
+            tone, text = "waiting", str(State(d.state).label)
         elif d.state in PAUSED_STATES:
             tone, text = "paused", cv.text
         elif d.state not in (State.ACCEPTED, State.PROCESSING):
             tone, text = "done", cv.text
         elif cv.remaining < dt.timedelta(0):
             tone, text = "over", cv.text
-        elif cv.remaining <= NEAR:
+        elif cv.remaining <= near():
             tone, text = "near", cv.text
         else:
             tone, text = "ok", cv.text
+        if name == "due" and tone not in ("over", "near"):
+            continue
         selectable = (name == "desk" and d.state == State.SUBMITTED) or (
             name == "mine" and bool(d.current_step) and step != "" and assignable
         )

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from congso.accounts.choices import Role
@@ -62,7 +63,7 @@ def queue_view(request, name: str = "desk"):
     qs = qs.select_related("procedure", "workflow", "current_agency", "assignee").order_by(
         *queues.SORTS[params["sort"]]
     )
-    if name == "mine":  # refined per row by step and role: paginate the rows
+    if name in ("mine", "due"):  # refined per row (step and role; working time left): paginate the rows
         page = Paginator(queues.rows(qs[:1000], who, name), PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
     else:
@@ -234,6 +235,8 @@ def dossier_view(request, pk: int, *, error: A.ActionError | None = None, typed:
     offers = A.available_actions(d, who)
     files = list(d.files.select_related("file").order_by("id"))
     events = list(DossierEvent.objects.filter(dossier=d).select_related("actor").order_by("seq"))
+    for e in events:
+        e.label = _label(e.action)
     context = {
         "d": d,
         "clock": clock_view(d, now),
@@ -339,7 +342,7 @@ def act(request, pk: int, action: str):
             % {"action": _last_action(d)},
             status=409,
         )
-        return dossier_view(request, pk, error=error, typed=request.POST.dict(), status=409)
+        return dossier_view(request, pk, error=error, typed={**request.POST.dict(), "action": action}, status=409)
     try:
         d = A.perform(d, who, action, _payload(request.POST))
     except A.ActionError as exc:
@@ -349,7 +352,23 @@ def act(request, pk: int, action: str):
     return HttpResponseRedirect(reverse("backoffice:dossier", args=[d.pk]))
 
 
+EVENT_LABELS = {
+    "receive": gettext_lazy("Nhận hồ sơ"),
+    "create_draft": gettext_lazy("Tạo bản nháp"),
+    "attach_result": gettext_lazy("Đính kèm kết quả"),
+    "attach_file": gettext_lazy("Đính kèm giấy tờ"),
+    "complete": gettext_lazy("Hoàn thành xử lý"),
+    "due_soon": gettext_lazy("Cảnh báo sắp đến hạn"),
+    "overdue": gettext_lazy("Quá hạn xử lý"),
+    "external_signature": gettext_lazy("Ký số bằng thiết bị của người ký"),
+    "open_liaison": gettext_lazy("Chuyển liên thông"),
+    "liaison_done": gettext_lazy("Liên thông hoàn tất"),
+}
+
+
 def _label(action: str) -> str:
+    if action in EVENT_LABELS:
+        return str(EVENT_LABELS[action])
     if action in A.LIFECYCLE:
         return str(A.LIFECYCLE[action][0])
     return str(A.TRANSITION_ACTIONS.get(action, (action,))[0])
