@@ -19,3 +19,19 @@ def wsgi_app(environ, start_response):
     if response.streaming:
         return response.streaming_content
     return [response.content]
+
+
+# Browser tests drive Debian's chromium (never a downloaded browser) with these switches.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def launch_chromium(playwright):
+    """Headless chromium for a browser test."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

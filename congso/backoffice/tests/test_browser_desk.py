@@ -15,17 +15,12 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connections
 
+from congso.core.testing import launch_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "backoffice"
 PASSWORD = "congso-demo"  # load_demo.DEMO_PASSWORD
 MARRIAGE_STATUS = "1.004873"  # Giấy xác nhận tình trạng hôn nhân: 3 working days, commune-standard workflow
@@ -52,7 +47,7 @@ def desk():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = launch_chromium(pw)
 
         def open_page():
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")

@@ -13,17 +13,12 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connections
 
+from congso.core.testing import launch_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "payments"
 ID_NUMBER = "038090001234"  # citizen An's CCCD
 METHODS = {
@@ -81,7 +76,7 @@ def citizen_an():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = launch_chromium(pw)
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
         yield context.new_page()
         # While Playwright's event loop is set, Django keeps the test's DB connections in a separate

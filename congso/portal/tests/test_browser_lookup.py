@@ -6,17 +6,11 @@ import os
 import pytest
 from django.core.management import call_command
 
+from congso.core.testing import launch_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -50,7 +44,7 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, headless=True)
+        browser = launch_chromium(pw)
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
         yield context.new_page()
         browser.close()

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 
 from django.conf import settings
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congso.payments.providers.gateway import protocol as G
 from congso.payments.providers.simstore import services
-from congso.payments.providers.simstore.models import IpnMode, SimPayment
+from congso.payments.providers.simstore.models import SimPayment
 
 PROVIDER = "gateway"
 
@@ -84,28 +84,15 @@ def start(request):
 
 @require_http_methods(["GET", "POST"])
 def pay_page(request, reference: str):
-    sim = get_object_or_404(SimPayment, provider=PROVIDER, reference=reference)
-    if request.method == "POST" and sim.status == "pending":
-        choice = request.POST.get("choice")
-        if choice not in ("pay", "cancel"):
-            raise Http404
-        services.finish(
-            sim, success=choice == "pay", bank=request.POST.get("bank", "NCB"), code="00" if choice == "pay" else "24"
-        )
-        if services.control(PROVIDER).ipn_mode == IpnMode.IMMEDIATE:
-            send_ipn(sim)
-    if sim.status != "pending":
-        query = G.signed_query(result_params(sim), settings.CONGSO_GATEWAY_SECRET)
-        return HttpResponseRedirect(sim.return_url + ("&" if "?" in sim.return_url else "?") + query)
-    return render(
+    return services.pay_page(
         request,
-        "paysim/pay.html",
-        {
-            "sim": sim,
-            "title": "Cổng thanh toán ngân hàng / ví điện tử (mô phỏng)",
-            "banks": ["NCB", "VCB", "TCB", "MOMO"],
-            "merchant": settings.CONGSO_GATEWAY_TMN_CODE,
-        },
+        get_object_or_404(SimPayment, provider=PROVIDER, reference=reference),
+        title="Cổng thanh toán ngân hàng / ví điện tử (mô phỏng)",
+        banks=["NCB", "VCB", "TCB", "MOMO"],
+        merchant=settings.CONGSO_GATEWAY_TMN_CODE,
+        cancel_code="24",
+        send_ipn=send_ipn,
+        back_query=lambda sim: G.signed_query(result_params(sim), settings.CONGSO_GATEWAY_SECRET),
     )
 
 

@@ -13,8 +13,8 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from congso.payments.providers.payplatform import protocol as P
 from congso.payments.providers.simstore import services
-from congso.payments.providers.simstore.models import IpnMode, SimPayment
+from congso.payments.providers.simstore.models import SimPayment
 
 PROVIDER = "payplatform"
 
@@ -101,29 +101,15 @@ def init(request):
 
 @require_http_methods(["GET", "POST"])
 def pay_page(request, reference: str):
-    sim = get_object_or_404(SimPayment, provider=PROVIDER, reference=reference)
-    if request.method == "POST" and sim.status == "pending":
-        choice = request.POST.get("choice")
-        if choice not in ("pay", "cancel"):
-            raise Http404
-        services.finish(
-            sim, success=choice == "pay", bank=request.POST.get("bank", "VCB"), code="00" if choice == "pay" else "01"
-        )
-        if services.control(PROVIDER).ipn_mode == IpnMode.IMMEDIATE:
-            send_ipn(sim)
-    if sim.status != "pending":
-        return HttpResponseRedirect(
-            sim.return_url + ("&" if "?" in sim.return_url else "?") + urlencode(confirm_of(sim))
-        )
-    return render(
+    return services.pay_page(
         request,
-        "paysim/pay.html",
-        {
-            "sim": sim,
-            "title": "Nền tảng thanh toán — Cổng Dịch vụ công quốc gia (mô phỏng)",
-            "banks": ["VCB", "BIDV", "VTB", "AGRIBANK"],
-            "merchant": settings.CONGSO_PAYPLATFORM_PARTNER,
-        },
+        get_object_or_404(SimPayment, provider=PROVIDER, reference=reference),
+        title="Nền tảng thanh toán — Cổng Dịch vụ công quốc gia (mô phỏng)",
+        banks=["VCB", "BIDV", "VTB", "AGRIBANK"],
+        merchant=settings.CONGSO_PAYPLATFORM_PARTNER,
+        cancel_code="01",
+        send_ipn=send_ipn,
+        back_query=lambda sim: urlencode(confirm_of(sim)),
     )
 
 

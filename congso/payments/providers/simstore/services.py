@@ -75,3 +75,28 @@ def _acknowledged(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return str(body.get("MaLoi", body.get("RspCode"))) in ("00", "02")
+
+
+def pay_page(
+    request, sim: SimPayment, *, title: str, banks: list[str], merchant: str, cancel_code: str, send_ipn, back_query
+):
+    """The simulated payment page: pay or cancel once, send the IPN per the control's mode, then send the
+    browser back to the merchant's return URL with ``back_query(sim)`` (the provider's signed result)."""
+    from django.http import Http404, HttpResponseRedirect
+    from django.shortcuts import render
+
+    if request.method == "POST" and sim.status == "pending":
+        choice = request.POST.get("choice")
+        if choice not in ("pay", "cancel"):
+            raise Http404
+        finish(
+            sim,
+            success=choice == "pay",
+            bank=request.POST.get("bank", banks[0]),
+            code="00" if choice == "pay" else cancel_code,
+        )
+        if control(sim.provider).ipn_mode == IpnMode.IMMEDIATE:
+            send_ipn(sim)
+    if sim.status != "pending":
+        return HttpResponseRedirect(sim.return_url + ("&" if "?" in sim.return_url else "?") + back_query(sim))
+    return render(request, "paysim/pay.html", {"sim": sim, "title": title, "banks": banks, "merchant": merchant})
