@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -482,16 +483,24 @@ def intake(request):
         from congso.catalog.selectors import search_procedures
 
         found = list(search_procedures(term)[:15])
+    attempt = request.POST.get("attempt", "")[:64]
+    done = request.session.get("intake_attempts", {})
+    if request.method == "POST" and attempt in done:  # a second click on "Hoàn tất": the same dossier
+        return HttpResponseRedirect(reverse("backoffice:dossier", args=[done[attempt]]))
     if request.method == "POST" and procedure is not None and form.is_valid():
         try:
             d = form.create(who, procedure)
         except A.ActionError as exc:
             created = getattr(exc, "dossier", None)
             if created is not None:  # the dossier exists (nothing typed is lost): finish the check there
+                if attempt:
+                    request.session["intake_attempts"] = {**done, attempt: created.pk}
                 messages.error(request, str(exc))
                 return HttpResponseRedirect(reverse("backoffice:dossier", args=[created.pk]))
             form.add_action_error(exc)
         else:
+            if attempt:
+                request.session["intake_attempts"] = {**dict(list(done.items())[-20:]), attempt: d.pk}
             decision = form.cleaned_data["decision"]
             messages.success(request, form.decision_message(d))
             url = reverse("backoffice:dossier", args=[d.pk])
@@ -501,7 +510,7 @@ def intake(request):
     return render(
         request,
         "backoffice/intake.html",
-        {"form": form, "procedure": procedure, "found": found, "term": term},
+        {"form": form, "procedure": procedure, "found": found, "term": term, "attempt": attempt or str(uuid.uuid4())},
         status=status,
     )
 

@@ -208,3 +208,11 @@ def test_a_file_is_previewed_inline_only_for_its_dossiers_officers():
     r = clerk.get(f"/mot-cua/ho-so/{d['id']}/tep/{f['id']}/xem/")
     assert r.status_code == 200 and r["Content-Disposition"] == "inline" and r.content.startswith(b"%PDF")
     assert login("tiepnhan.samson").get(f"/mot-cua/ho-so/{d['id']}/tep/{f['id']}/xem/").status_code == 404
+
+
+def test_a_second_click_on_the_intake_form_does_not_create_a_second_dossier():
+    clerk = login("tiepnhan.hacthanh")
+    first = walk_in(clerk, attempt="3f1c2b8e-0000-4000-8000-000000000001")
+    again = walk_in(clerk, attempt="3f1c2b8e-0000-4000-8000-000000000001")
+    assert first.status_code == again.status_code == 302
+    assert Dossier.objects.count() == 1 and again["Location"] == first["Location"].split("?")[0]
