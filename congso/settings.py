@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "congso.dossiers",
     "congso.payments",
     "congso.payments.providers.simstore",
+    "congso.notify",
     "congso.national",
     "congso.national.simulator",
     "congso.backoffice",
@@ -240,7 +241,23 @@ CONGSO_PERIODIC_TASKS = [
     ("congso.payments.tasks.poll_pending_task", env_int("CONGSO_PAYMENT_POLL_SECONDS", 60)),
     ("congso.payments.tasks.sweep_task", env_int("CONGSO_PAYMENT_SWEEP_SECONDS", 300)),
     ("congso.payments.tasks.daily_reconciliation_task", 3600),
+    ("congso.notify.tasks.deliver_notifications_task", env_int("CONGSO_NOTIFY_EVERY_SECONDS", 30)),
 ]
+
+# ---- Notifications to applicants (congso/notify) -------------------------------------------------------------
+# E-mail through SMTP when EMAIL_HOST is set, else to the console (development, `make run`); SMS through a
+# provider class (dotted path) with a ``send(phone, text)`` method; the default only logs.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "congso <khong-tra-loi@congso.invalid>")
+CONGSO_SMS_PROVIDER = env_str("CONGSO_SMS_PROVIDER", "congso.notify.channels.LoggingSmsProvider")
 
 # ---- Online fees and charges (congso/payments, domain §7) ---------------------------------------------------
 # Each online provider is a folder under congso/payments/providers/ with a simulator. With no URL set, the

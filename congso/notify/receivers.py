@@ -1,0 +1,15 @@
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from congso.dossiers.signals import dossier_changed
+from congso.notify import actions
+from congso.notify.models import MessageTemplate
+
+
+@receiver(dossier_changed, dispatch_uid="notify-applicant")
+def notify_applicant(sender=None, dossier=None, events=(), **_kwargs) -> None:
+    actions.queue_for(dossier, events)
+
+
+post_save.connect(actions.forget_templates, sender=MessageTemplate, dispatch_uid="notify-templates-save")
+post_delete.connect(actions.forget_templates, sender=MessageTemplate, dispatch_uid="notify-templates-delete")
