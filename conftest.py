@@ -82,6 +82,7 @@ def _fresh_calendar_cache():
     from congso.catalog.selectors import forget_workflows
     from congso.geo.selectors import forget_agencies
     from congso.national.messages import forget_field_codes
+    from congso.notify.actions import forget_templates
     from congso.payments.selectors import forget_fee_schedules
     from congso.workcalendar.selectors import forget_calendar
 
@@ -92,6 +93,7 @@ def _fresh_calendar_cache():
         forget_workflows,
         forget_field_codes,
         forget_fee_schedules,
+        forget_templates,
     )
     for forget in caches:
         forget()
