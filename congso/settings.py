@@ -144,6 +144,12 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:queue"
+AUTHENTICATION_BACKENDS = ["congso.accounts.backends.UsernameEmailOrPhoneBackend"]
+# Login throttling: an identifier is locked after this many failures (for CONGSO_LOGIN_LOCK_SECONDS); a client
+# address after the second number.
+CONGSO_LOGIN_MAX_FAILURES = env_int("CONGSO_LOGIN_MAX_FAILURES", 5)
+CONGSO_LOGIN_MAX_FAILURES_PER_CLIENT = env_int("CONGSO_LOGIN_MAX_FAILURES_PER_CLIENT", 30)
+CONGSO_LOGIN_LOCK_SECONDS = env_int("CONGSO_LOGIN_LOCK_SECONDS", 900)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

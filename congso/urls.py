@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from congso.accounts.forms import ThrottledLoginForm
 from congso.api.v1.api import api as api_v1
 from congso.core.env import env_bool
 
 admin.site.site_header = _("congso — Quản trị hệ thống")
+admin.site.login_form = ThrottledLoginForm  # the same lockout as every other login
 admin.site.site_title = _("congso")
 admin.site.index_title = _("Quản trị")
 

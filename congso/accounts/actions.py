@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from congso.accounts.choices import AccountType
 from congso.accounts.models import ApiToken, StaffAssignment, User
 
 
@@ -41,3 +42,22 @@ def create_api_token(user, agency, name: str) -> tuple[ApiToken, str]:
         secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
     )
     return token, secret
+
+
+def register_citizen(*, full_name: str, email: str, phone: str, password: str) -> User:
+    """A citizen's own account: the e-mail (or, without one, the phone) is the username."""
+    from django.db import transaction
+
+    from congso.core.text import nfc
+
+    with transaction.atomic():
+        user = User(
+            username=email or phone,
+            email=email,
+            phone=phone,
+            full_name=nfc(full_name).strip(),
+            account_type=AccountType.CITIZEN,
+        )
+        user.set_password(password)
+        user.save()
+    return user

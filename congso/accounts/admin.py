@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from congso.accounts.actions import create_api_token
-from congso.accounts.models import ApiToken, StaffAssignment, User
+from congso.accounts.models import ApiToken, LoginThrottle, StaffAssignment, User
 
 
 class StaffAssignmentInline(admin.TabularInline):
@@ -54,3 +54,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
             request,
             _("Khóa API mới (chỉ hiển thị một lần, hãy lưu lại ngay): %(secret)s") % {"secret": secret},
         )
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Failed logins; an administrator unlocks an account by deleting its row."""
+
+    list_display = ("key", "failures", "window_start", "locked_until")
+    search_fields = ("key",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

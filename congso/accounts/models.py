@@ -80,3 +80,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginThrottle(models.Model):
+    """Đăng nhập sai / failed logins for one identifier or one client address, in the current window."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đăng nhập sai")
+        verbose_name_plural = _("đăng nhập sai")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

@@ -1,12 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from congso.accounts.forms import ThrottledLoginForm
 from congso.backoffice import views
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.queue_view, name="queue"),
-    path("dang-nhap/", auth_views.LoginView.as_view(template_name="backoffice/login.html"), name="login"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(template_name="backoffice/login.html", authentication_form=ThrottledLoginForm),
+        name="login",
+    ),
     path("dang-xuat/", auth_views.LogoutView.as_view(next_page="backoffice:login"), name="logout"),
     path("hang-doi/<str:name>/", views.queue_view, name="queue-named"),
     path("hang-doi/<str:name>/xlsx/", views.queue_export, name="queue-export"),

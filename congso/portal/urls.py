@@ -1,6 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from congso.portal import payment_views, views
+from congso.portal import account_views, payment_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,4 +15,15 @@ urlpatterns = [
     path("thanh-toan/ket-qua/<str:method>/", payment_views.pay_return, name="pay-return"),
     path("thanh-toan/<str:token>/", payment_views.pay, name="pay"),
     path("bien-lai/<str:token>/", payment_views.receipt_download, name="receipt"),
+    path("tai-khoan/", account_views.account, name="account"),
+    path("tai-khoan/dang-ky/", account_views.register, name="register"),
+    path("tai-khoan/dang-nhap/", account_views.Login.as_view(), name="login"),
+    path("tai-khoan/dang-xuat/", auth_views.LogoutView.as_view(next_page="portal:home"), name="logout"),
+    path("tai-khoan/quen-mat-khau/", account_views.PasswordReset.as_view(), name="password-reset"),
+    path("tai-khoan/quen-mat-khau/da-gui/", account_views.PasswordResetDone.as_view(), name="password-reset-done"),
+    path(
+        "tai-khoan/dat-lai/<uidb64>/<token>/",
+        account_views.PasswordResetConfirm.as_view(),
+        name="password-reset-confirm",
+    ),
 ]
