@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "congso.payments",
     "congso.payments.providers.simstore",
     "congso.notify",
+    "congso.feedback",
     "congso.national",
     "congso.national.simulator",
     "congso.backoffice",

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from congso.accounts.forms import ThrottledLoginForm
-from congso.backoffice import views
+from congso.backoffice import complaint_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
     path("hang-loat/", views.bulk, name="bulk"),
     path("tiep-nhan/", views.intake, name="intake"),
     path("so-theo-doi/", views.logbook, name="logbook"),
+    path("phan-anh/", complaint_views.complaints, name="complaints"),
+    path("phan-anh/<int:pk>/", complaint_views.complaint, name="complaint"),
+    path("phan-anh/<int:pk>/<str:what>/", complaint_views.complaint_act, name="complaint-act"),
     path("ho-so/<int:pk>/", views.dossier_view, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/<str:action>/", views.act, name="act"),
     path("ho-so/<int:pk>/ghi-chu/", views.note, name="note"),

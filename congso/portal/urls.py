@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from congso.portal import account_views, payment_views, views
+from congso.portal import account_views, feedback_views, payment_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("thanh-toan/ket-qua/<str:method>/", payment_views.pay_return, name="pay-return"),
     path("thanh-toan/<str:token>/", payment_views.pay, name="pay"),
     path("bien-lai/<str:token>/", payment_views.receipt_download, name="receipt"),
+    path("tra-cuu/danh-gia/", feedback_views.rate, name="rate"),
+    path("phan-anh/", feedback_views.complaint, name="complaint"),
+    path("phan-anh/tra-cuu/", feedback_views.complaint_status, name="complaint-status"),
     path("tai-khoan/", account_views.account, name="account"),
     path("tai-khoan/dang-ky/", account_views.register, name="register"),
     path("tai-khoan/dang-nhap/", account_views.Login.as_view(), name="login"),

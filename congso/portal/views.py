@@ -86,6 +86,14 @@ def dossier_lookup(request):
             context["result"] = result.dossier
             context["state_label"] = State(result.dossier.state).label
             context.update(_payment_context(result.dossier))
+            context["rated"] = hasattr(result.dossier, "rating") and result.dossier.rating is not None
+            context["rating_choices"] = [
+                (5, _("5 — Rất hài lòng")),
+                (4, _("4 — Hài lòng")),
+                (3, _("3 — Bình thường")),
+                (2, _("2 — Không hài lòng")),
+                (1, _("1 — Rất không hài lòng")),
+            ]
     elif code:
         context["error"] = _("Vui lòng nhập 4 ký tự cuối của số CCCD hoặc mã số doanh nghiệp.")
     return render(request, "portal/dossier_lookup.html", context, status=status)
