@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from congso.core.admin import ReadOnlyAdmin
+from congso.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from congso.notify import actions, placeholders
 from congso.notify.models import DeliveryAttempt, MessageTemplate, Notification
 
@@ -18,15 +18,9 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
     fields = ("at", "ok", "detail", "duration_ms")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -2,21 +2,15 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from congso.core.admin import ReadOnlyAdmin
+from congso.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from congso.payments import exports
 from congso.payments.models import Obligation, Payment, ProviderMessage, Receipt, Reconciliation, ReconciliationLine
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ("reference", "method", "state", "amount", "paid_at", "refund_due", "last_error")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Obligation)
@@ -27,15 +21,9 @@ class ObligationAdmin(ReadOnlyAdmin):
     inlines = [PaymentInline]
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(ReadOnlyInline):
     model = ProviderMessage
     fields = ("at", "source", "verdict", "detail", "duration_ms", "payload")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)
@@ -59,15 +47,9 @@ class ReceiptAdmin(ReadOnlyAdmin):
     search_fields = ("payer_name", "payment__reference", "payment__obligation__dossier__code")
 
 
-class LineInline(admin.TabularInline):
+class LineInline(ReadOnlyInline):
     model = ReconciliationLine
     fields = ("reference", "status", "provider_amount", "local_amount", "provider_state", "local_state", "note")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reconciliation)

@@ -86,7 +86,7 @@ class Payment(models.Model):
     request_sha256 = models.CharField(_("SHA-256 yêu cầu"), max_length=64, blank=True)
     provider_ref = models.CharField(_("mã giao dịch tại cổng"), max_length=100, blank=True)
     bank_code = models.CharField(_("ngân hàng / ví"), max_length=40, blank=True)
-    pay_url = models.URLField(_("địa chỉ thanh toán"), max_length=4000, blank=True)
+    pay_url = models.CharField(_("địa chỉ thanh toán"), max_length=4000, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"))
     paid_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)

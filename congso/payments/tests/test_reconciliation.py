@@ -109,3 +109,15 @@ def test_the_admin_exports_reconciliations_to_xlsx(network, obligation):
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["Tổng hợp", "Chi tiết"]
     assert wb["Tổng hợp"]["C2"].value == 1 and wb["Chi tiết"]["D2"].value == "Khớp"
+
+
+def test_the_admin_shows_an_obligation_with_its_attempts_and_messages(network, obligation):
+    pay_on_simulator(obligation, "gateway")
+    admin = Client()
+    user("quantri").__class__.objects.filter(username="quantri").update(is_staff=True, is_superuser=True)
+    admin.force_login(user("quantri"))
+    page = admin.get(f"/admin/payments/obligation/{obligation.pk}/change/")
+    assert page.status_code == 200 and Payment.objects.get(obligation=obligation).reference in page.content.decode()
+    payment = Payment.objects.get(obligation=obligation)
+    detail = admin.get(f"/admin/payments/payment/{payment.pk}/change/").content.decode()
+    assert "Thông báo từ cổng (IPN)" in detail or "ipn" in detail

@@ -31,8 +31,8 @@ class SimPayment(models.Model):
     transaction_no = models.CharField(_("mã giao dịch của cổng"), max_length=40, unique=True)
     amount = models.BigIntegerField(_("số tiền (đồng)"))
     description = models.CharField(_("nội dung"), max_length=500, blank=True)
-    return_url = models.URLField(_("địa chỉ quay lại"), max_length=2000)
-    notify_url = models.URLField(_("địa chỉ IPN"), max_length=2000)
+    return_url = models.CharField(_("địa chỉ quay lại"), max_length=2000)
+    notify_url = models.CharField(_("địa chỉ IPN"), max_length=2000)
     request = models.JSONField(_("yêu cầu nhận được"), default=dict)
     status = models.CharField(_("trạng thái"), max_length=12, default="pending")  # pending, success, failed
     result_code = models.CharField(_("mã kết quả"), max_length=4, blank=True)
