@@ -77,6 +77,18 @@ class ServerFailed(Exception):
 
 
 # ---- preparation -----------------------------------------------------------------------------------
+class BenchFailed(Exception):
+    """A bench could not measure what it set out to (its setup or its checks failed)."""
+
+
+def marked(out: str, marker: str) -> dict:
+    """The JSON a child process printed after ``marker`` (one line)."""
+    line = next((x for x in out.splitlines() if x.startswith(marker + " ")), None)
+    if line is None:
+        raise BenchFailed(f"no {marker} line in:\n{out[-2000:]}")
+    return json.loads(line.removeprefix(marker + " "))
+
+
 def run_manage(env: dict, *args: str, timeout: float = 180) -> str:
     t0 = time.perf_counter()
     proc = subprocess.run(

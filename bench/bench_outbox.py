@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import re
 import signal
@@ -182,17 +181,6 @@ print("BENCH_VERIFY " + json.dumps({
 """
 
 
-class BenchFailed(Exception):
-    pass
-
-
-def marked(out: str, marker: str) -> dict:
-    line = next((x for x in out.splitlines() if x.startswith(marker + " ")), None)
-    if line is None:
-        raise BenchFailed(f"no {marker} line in:\n{out[-2000:]}")
-    return json.loads(line.removeprefix(marker + " "))
-
-
 def prepare(args, tmp: Path, port: int) -> dict:
     """As bench_dossiers.prepare, without the API token, and with the simulator at the bench server."""
     env = dict(os.environ)
@@ -221,7 +209,7 @@ def prepare(args, tmp: Path, port: int) -> dict:
 
 def backlog(env: dict, n: int, serial: int) -> dict:
     out = bd.run_manage({**env, "BENCH_DOSSIERS": str(n), "BENCH_SERIAL": str(serial)}, "shell", "-c", BACKLOG_SNIPPET)
-    info = marked(out, "BENCH_BACKLOG")
+    info = bd.marked(out, "BENCH_BACKLOG")
     services = ", ".join(f"{k} {v}" for k, v in sorted(info["services"].items()))
     print(
         f"  backlog: {info['dossiers']} dossiers created, accepted and transferred in {info['seconds']:.1f} s; "
@@ -269,7 +257,7 @@ def drain(args, env: dict, tmp: Path, name: str, workers: int, server_pid: int, 
     deadline = time.monotonic() + 60
     while not all("BENCH_READY" in p.read_text(errors="replace") for p in logs):
         if any(p.poll() is not None for p in started) or time.monotonic() > deadline:
-            raise BenchFailed("a delivery worker did not start:\n" + "\n".join(p.read_text()[-2000:] for p in logs))
+            raise bd.BenchFailed("a delivery worker did not start:\n" + "\n".join(p.read_text()[-2000:] for p in logs))
         time.sleep(0.05)
     meter = bd.CpuMeter(server_pid)
     go.touch()
@@ -281,8 +269,8 @@ def drain(args, env: dict, tmp: Path, name: str, workers: int, server_pid: int, 
     for log_path, proc in zip(logs, started, strict=True):
         text = log_path.read_text(errors="replace")
         if proc.returncode != 0:
-            raise BenchFailed(f"delivery worker exited with {proc.returncode}:\n{text[-3000:]}")
-        results.append(marked(text, "BENCH_WORKER"))
+            raise bd.BenchFailed(f"delivery worker exited with {proc.returncode}:\n{text[-3000:]}")
+        results.append(bd.marked(text, "BENCH_WORKER"))
     elapsed = max(r["end"] for r in results) - min(r["start"] for r in results)
     totals = {k: sum(r[k] for r in results) for k in ("delivered", "failed", "stale", "calls", "idle_calls")}
     return {
@@ -300,7 +288,7 @@ def verify(env: dict, info: dict) -> dict:
     out = bd.run_manage(
         {**env, "BENCH_LO": str(info["lo"]), "BENCH_HI": str(info["hi"])}, "shell", "-c", VERIFY_SNIPPET
     )
-    return marked(out, "BENCH_VERIFY")
+    return bd.marked(out, "BENCH_VERIFY")
 
 
 ACCESS = re.compile(r'"POST /sim/dvcqg/api[^"]*" (\d{3}) ')
@@ -378,7 +366,7 @@ def main() -> int:
             backlog_b = backlog(env, args.dossiers, serial + args.dossiers)
             results["B"] = run_scenario(args, env, tmp, "B. two workers", 2, backlog_b, server, procs)
             _statuses, trouble = scan_log((tmp / "gunicorn.log").read_text(errors="replace"))
-        except (bd.ServerFailed, bd.BenchTimeout, BenchFailed, subprocess.TimeoutExpired) as exc:
+        except (bd.ServerFailed, bd.BenchTimeout, bd.BenchFailed, subprocess.TimeoutExpired) as exc:
             print(f"FAILED: {exc}", file=sys.stderr)
             log = tmp / "gunicorn.log"
             if log.exists():

@@ -231,17 +231,6 @@ print("BENCH_RECONCILE " + json.dumps({
 """
 
 
-class BenchFailed(Exception):
-    pass
-
-
-def marked(out: str, marker: str) -> dict:
-    line = next((x for x in out.splitlines() if x.startswith(marker + " ")), None)
-    if line is None:
-        raise BenchFailed(f"no {marker} line in:\n{out[-2000:]}")
-    return json.loads(line.removeprefix(marker + " "))
-
-
 def prepare(args, tmp: Path, port: int) -> dict:
     """As bench_outbox.prepare: a fresh database, the payment simulators at the bench server."""
     env = dict(os.environ)
@@ -291,7 +280,7 @@ def setup(env: dict, tmp: Path, n: int, day: dt.date) -> tuple[dict, list[dict]]
         SETUP_SNIPPET,
         timeout=600,
     )
-    info = marked(out, "BENCH_SETUP")
+    info = bd.marked(out, "BENCH_SETUP")
     print(
         f"  setup: {info['dossiers']} dossiers created and accepted in {info['seconds_dossiers']:.1f} s "
         f"({info['dossiers'] / info['seconds_dossiers']:.0f}/s); {info['payments']} gateway attempts started in "
@@ -492,17 +481,17 @@ def main() -> int:
             )
             refs = tmp / "refs.json"
             refs.write_text(json.dumps([p["vnp_TxnRef"] for p in ipns]))
-            verify = marked(
+            verify = bd.marked(
                 bd.run_manage({**env, "BENCH_REFS": str(refs)}, "shell", "-c", VERIFY_SNIPPET), "BENCH_VERIFY"
             )
             print("C. reconciliation of one day …", flush=True)
-            recon = marked(
+            recon = bd.marked(
                 bd.run_manage({**env, "BENCH_DAY": day.isoformat()}, "shell", "-c", RECONCILE_SNIPPET),
                 "BENCH_RECONCILE",
             )
             time.sleep(0.3)
             _statuses, trouble = scan_log(log_path.read_text(errors="replace"))
-        except (bd.ServerFailed, bd.BenchTimeout, BenchFailed, subprocess.TimeoutExpired) as exc:
+        except (bd.ServerFailed, bd.BenchTimeout, bd.BenchFailed, subprocess.TimeoutExpired) as exc:
             print(f"FAILED: {exc}", file=sys.stderr)
             if log_path.exists():
                 sys.stderr.write(log_path.read_text(errors="replace")[-3000:])
