@@ -53,6 +53,3 @@ def failed(identifier: str, client: str, now: dt.datetime | None = None) -> None
 
 def succeeded(identifier: str) -> None:
     LoginThrottle.objects.filter(key=_keys(identifier, "")[0][0]).delete()
-
-
-__all__ = ["LoginThrottle", "failed", "locked_for", "succeeded"]

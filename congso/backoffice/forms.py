@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -159,6 +157,3 @@ class IntakeForm(forms.Form):
             "request_supplement": _("Đã lập Phiếu yêu cầu bổ sung (Mẫu 02) cho hồ sơ."),
             "refuse": _("Đã lập Phiếu từ chối tiếp nhận (Mẫu 03)."),
         }[self.cleaned_data["decision"]] % {"code": d.code or ""}
-
-
-__all__ = ["IntakeForm", "dt"]

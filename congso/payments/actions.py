@@ -28,7 +28,6 @@ from congso.payments.choices import (
     OPEN_STATES,
     MatchStatus,
     Method,
-    ObligationKind,
     ObligationStatus,
     Source,
     State,
@@ -769,20 +768,3 @@ def _line(reference, status, provider_amount, local_amount, provider_state, loca
         local_state=local_state,
         note=str(note)[:500],
     )
-
-
-__all__ = [
-    "Method",
-    "ObligationKind",
-    "PaymentError",
-    "apply_notice",
-    "cancel_open_obligations",
-    "handle_message",
-    "open_obligation",
-    "poll_pending",
-    "reconcile",
-    "record_desk_payment",
-    "settle",
-    "start_online_payment",
-    "sweep",
-]

@@ -17,7 +17,7 @@ from congso.api.v1.errors import problem
 from congso.dossiers.access import access_dossier
 from congso.dossiers.api import ERRORS
 from congso.payments import actions, receipts, selectors
-from congso.payments.choices import Method, Source
+from congso.payments.choices import Source
 from congso.payments.models import Obligation, Payment, Receipt, Reconciliation
 
 router = Router(tags=["Thanh toán phí, lệ phí (payments)"])
@@ -384,6 +384,3 @@ def reconciliation_list(request, day: dt.date | None = None):
     if day:
         qs = qs.filter(day=day)
     return list(qs[:200])
-
-
-__all__ = ["router", "Method"]

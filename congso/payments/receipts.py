@@ -8,7 +8,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from congso.core.text import nfc
 from congso.documents import forms_pdf
@@ -99,6 +98,3 @@ def pdf_response(receipt: Receipt) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "private, max-age=0"
     return response
-
-
-__all__ = ["pdf_bytes", "pdf_response", "public_url", "render_html", "timezone"]
