@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from congso.portal import account_views, feedback_views, payment_views, views
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("phan-anh/", feedback_views.complaint, name="complaint"),
     path("phan-anh/tra-cuu/", feedback_views.complaint_status, name="complaint-status"),
     path("tai-khoan/", account_views.account, name="account"),
+    path("tai-khoan/vneid/", include("congso.portal.oidc_urls")),
+    path("", include("congso.portal.dossier_urls")),
     path("tai-khoan/dang-ky/", account_views.register, name="register"),
     path("tai-khoan/dang-nhap/", account_views.Login.as_view(), name="login"),
     path("tai-khoan/dang-xuat/", auth_views.LogoutView.as_view(next_page="portal:home"), name="logout"),

@@ -1,0 +1,3 @@
+"""The applicant's side of a dossier: submit online (wizard), follow, answer, withdraw."""
+
+urlpatterns: list = []
