@@ -79,7 +79,7 @@ def clock(monkeypatch):
 def _fresh_calendar_cache():
     """Each test sees the calendar of its own database state (the cache outlives rolled-back transactions)."""
     from congso.api.v1.auth import forget_tokens
-    from congso.catalog.selectors import forget_workflows
+    from congso.catalog.selectors import forget_vocabulary, forget_workflows
     from congso.geo.selectors import forget_agencies
     from congso.national.messages import forget_field_codes
     from congso.notify.actions import forget_templates
@@ -91,6 +91,7 @@ def _fresh_calendar_cache():
         forget_tokens,
         forget_agencies,
         forget_workflows,
+        forget_vocabulary,
         forget_field_codes,
         forget_fee_schedules,
         forget_templates,

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "congso.feedback",
     "congso.national",
     "congso.national.simulator",
+    "congso.kpi",
     "congso.backoffice",
     "congso.portal",
 ]
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "congso.core.middleware.vietnamese_first",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "congso.core.middleware.reject_nul_characters",
@@ -321,3 +323,28 @@ CONGSO_PKCS11 = {
 }
 # Largest PDF accepted for public verification.
 CONGSO_VERIFY_MAX_BYTES = env_int("CONGSO_VERIFY_MAX_BYTES", 30 * 1024 * 1024)
+
+# ---- Citizens' login through the national identity provider (VNeID-style OIDC; congso/accounts/oidc.py) -------------
+# With no CONGSO_OIDC_ISSUER the bundled simulator is mounted at /sim/vneid/ and used, so a fresh `make run` offers
+# "Đăng nhập bằng VNeID" with demo identities. A deployment sets the real issuer, client id and secret (or *_FILE);
+# the simulator is then off unless CONGSO_OIDC_SIMULATOR=1 (never in production: anyone could pick an identity).
+CONGSO_OIDC_ISSUER = env_str("CONGSO_OIDC_ISSUER", "")
+CONGSO_OIDC_SIMULATOR = env_bool("CONGSO_OIDC_SIMULATOR", not CONGSO_OIDC_ISSUER)
+if CONGSO_OIDC_SIMULATOR and not CONGSO_OIDC_ISSUER:
+    CONGSO_OIDC_ISSUER = CONGSO_PUBLIC_URL.rstrip("/") + "/sim/vneid"
+CONGSO_OIDC_CLIENT_ID = env_str("CONGSO_OIDC_CLIENT_ID", "congso" if CONGSO_OIDC_SIMULATOR else "")
+CONGSO_OIDC_CLIENT_SECRET = env_str("CONGSO_OIDC_CLIENT_SECRET", "") or (
+    _derived_secret("oidc-client") if CONGSO_OIDC_SIMULATOR else ""
+)
+# Where the provider sends the browser back (as registered with it); default: CONGSO_PUBLIC_URL + /tai-khoan/vneid/callback/
+CONGSO_OIDC_REDIRECT_URI = env_str("CONGSO_OIDC_REDIRECT_URI", "")
+CONGSO_OIDC_SCOPES = env_str("CONGSO_OIDC_SCOPES", "openid profile address phone")
+# The provider's names for the personal identification number and the represented enterprises.
+CONGSO_OIDC_CLAIM_ID_NUMBER = env_str("CONGSO_OIDC_CLAIM_ID_NUMBER", "id_number")
+CONGSO_OIDC_CLAIM_ENTERPRISES = env_str("CONGSO_OIDC_CLAIM_ENTERPRISES", "enterprises")
+CONGSO_OIDC_TIMEOUT = env_int("CONGSO_OIDC_TIMEOUT", 10)
+CONGSO_OIDC_LEEWAY_SECONDS = env_int("CONGSO_OIDC_LEEWAY_SECONDS", 60)  # clock skew allowed on exp/iat
+# The simulator's RSA signing key, generated on first use.
+CONGSO_OIDC_SIMULATOR_KEY_FILE = Path(
+    env_str("CONGSO_OIDC_SIMULATOR_KEY_FILE", str(VAR_DIR / "vneid-sim" / "signing-key.pem"))
+)

@@ -27,6 +27,7 @@ urlpatterns = [
         if settings.CONGSO_PAYMENT_SIMULATORS
         else []
     ),
+    *([path("sim/vneid/", include("congso.accounts.idp_sim.urls"))] if settings.CONGSO_OIDC_SIMULATOR else []),
     # The generated test PKI's OCSP responder, CRL and root, only while no real trust roots are configured.
     *([path("pki/", include("congso.documents.urls"))] if not settings.CONGSO_SIGNING_TRUST_ROOTS else []),
     path("", include("congso.portal.urls")),

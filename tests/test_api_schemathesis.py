@@ -212,6 +212,7 @@ def usual_value(name: str, seeded: Seeded):
         "procedure_id": seeded.procedures[0],
         "agency_id": seeded.agencies[0],
         "month": "2026-11",
+        "period": "2026-11",
         "code": "000.00.00.H56-261125-0007",
         "id_last4": "1234",
         "session_id": "00000000-0000-4000-8000-000000000000",

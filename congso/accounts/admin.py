@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from congso.accounts.actions import create_api_token
-from congso.accounts.models import ApiToken, LoginThrottle, StaffAssignment, User
+from congso.accounts.models import ApiToken, ExternalIdentity, LoginThrottle, Representation, StaffAssignment, User
 
 
 class StaffAssignmentInline(admin.TabularInline):
@@ -12,13 +12,40 @@ class StaffAssignmentInline(admin.TabularInline):
     autocomplete_fields = ["agency"]
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ExternalIdentityInline(ReadOnlyInline):
+    model = ExternalIdentity
+    fields = ["issuer", "subject", "created_at", "last_login_at"]
+    readonly_fields = fields
+
+
+class RepresentationInline(ReadOnlyInline):
+    model = Representation
+    fields = ["enterprise_name", "tax_code", "role", "source", "verified_at", "active"]
+    readonly_fields = fields
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "email", "phone", "account_type", "is_staff", "is_active"]
     list_filter = ["account_type", "is_staff", "is_active"]
-    search_fields = ["username", "full_name", "email", "phone"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("congso"), {"fields": ("full_name", "phone", "account_type")}),)
-    inlines = [StaffAssignmentInline]
+    search_fields = ["username", "full_name", "email", "phone", "id_number"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("congso"), {"fields": ("full_name", "phone", "account_type")}),
+        (_("Định danh"), {"fields": ("id_number", "date_of_birth", "address", "identity_verified_at")}),
+    )
+    readonly_fields = ["identity_verified_at"]
+    inlines = [StaffAssignmentInline, ExternalIdentityInline, RepresentationInline]
 
 
 @admin.register(StaffAssignment)
@@ -67,4 +94,39 @@ class LoginThrottleAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Accounts linked to the identity provider; deleting a row unlinks it (the next login links or creates)."""
+
+    list_display = ["user", "issuer", "subject", "created_at", "last_login_at"]
+    search_fields = ["user__username", "user__full_name", "user__id_number", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "issuer", "subject", "created_at", "last_login_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Representation)
+class RepresentationAdmin(admin.ModelAdmin):
+    """Who represents which enterprise, as the identity provider stated at their last login (read only)."""
+
+    list_display = ["enterprise_name", "tax_code", "user", "role", "active", "verified_at"]
+    list_filter = ["active", "role", "source"]
+    search_fields = ["tax_code", "enterprise_name", "user__full_name", "user__id_number"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

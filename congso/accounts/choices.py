@@ -22,3 +22,17 @@ class Role(models.TextChoices):
 
 # Roles that may read but never change a dossier.
 READ_ONLY_ROLES = frozenset({Role.AUDITOR})
+
+
+class RepresentationRole(models.TextChoices):
+    """How a person represents an enterprise (as the identity provider states it)."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Người đại diện theo pháp luật")
+    AUTHORIZED = "authorized", _("Người được ủy quyền")
+    OTHER = "other", _("Vai trò khác")
+
+
+class RepresentationSource(models.TextChoices):
+    """Who vouched for a representation."""
+
+    OIDC = "oidc", _("Hệ thống định danh điện tử (VNeID)")

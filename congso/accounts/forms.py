@@ -41,13 +41,29 @@ class ThrottledLoginForm(AuthenticationForm):
 
 
 class RegisterForm(forms.Form):
-    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200)
-    email = forms.EmailField(label=gettext_lazy("Thư điện tử"), required=False)
-    phone = forms.CharField(
-        label=gettext_lazy("Số điện thoại"), max_length=10, required=False, validators=[phone_validator]
+    full_name = forms.CharField(
+        label=gettext_lazy("Họ và tên"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    password1 = forms.CharField(label=gettext_lazy("Mật khẩu"), widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label=gettext_lazy("Nhập lại mật khẩu"), widget=forms.PasswordInput, strip=False)
+    email = forms.EmailField(
+        label=gettext_lazy("Thư điện tử"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Số điện thoại"),
+        max_length=10,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("Mật khẩu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "aria-describedby": "register-hint"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Nhập lại mật khẩu"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
 
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip().lower()
@@ -79,4 +95,72 @@ class RegisterForm(forms.Form):
                 password_validation.validate_password(p1, probe)
             except ValidationError as exc:
                 self.add_error("password1", exc)
+        return data
+
+
+class ProfileForm(forms.Form):
+    """The person's identity details; fields the identity provider vouched for are shown but locked."""
+
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200)
+    id_number = forms.CharField(
+        label=gettext_lazy("Số định danh cá nhân (CCCD)"),
+        max_length=12,
+        required=False,
+        help_text=gettext_lazy("12 chữ số in trên thẻ căn cước."),
+    )
+    date_of_birth = forms.DateField(
+        label=gettext_lazy("Ngày sinh"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": gettext_lazy("Ngày sinh không hợp lệ (ví dụ 14/03/1985).")},
+    )
+    address = forms.CharField(label=gettext_lazy("Địa chỉ"), max_length=500, required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        from congso.accounts.actions import locked_identity_fields
+
+        self.user = user
+        kwargs.setdefault("initial", {name: getattr(user, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        self.locked = locked_identity_fields(user)
+        for name in self.locked:
+            self.fields[name].disabled = True  # the posted value is ignored; the verified one is kept
+        self.fields["id_number"].widget.attrs.update(inputmode="numeric", autocomplete="off")
+        self.fields["full_name"].widget.attrs.update(autocomplete="name")
+
+    @property
+    def editable(self) -> bool:
+        return len(self.locked) < len(self.fields)
+
+    def clean_full_name(self):
+        from congso.core.text import nfc
+
+        return nfc(self.cleaned_data["full_name"]).strip()
+
+    def clean_date_of_birth(self):
+        import datetime as dt
+
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None and not dt.date(1900, 1, 1) <= born <= dt.date.today():
+            raise ValidationError(_("Ngày sinh phải từ năm 1900 đến hôm nay."))
+        return born
+
+    def clean(self):
+        from congso.accounts.choices import AccountType
+        from congso.core import cccd
+
+        data = super().clean()
+        number = (data.get("id_number") or "").strip()
+        if not number or "id_number" in self.locked:
+            return data
+        try:
+            cccd.check(number, date_of_birth=data.get("date_of_birth"))
+        except cccd.CccdError as err:
+            self.add_error("id_number", err.message)
+            return data
+        taken = User.objects.filter(id_number=number).exclude(pk=self.user.pk).exclude(account_type=AccountType.STAFF)
+        if taken.exists():
+            self.add_error("id_number", _("Số định danh này đã gắn với một tài khoản khác; hãy đăng nhập bằng VNeID."))
+        data["id_number"] = number
         return data

@@ -24,6 +24,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/", views.dossier_view, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/<str:action>/", views.act, name="act"),
     path("ho-so/<int:pk>/ghi-chu/", views.note, name="note"),
+    path("ho-so/<int:pk>/nhan-tin/", views.message, name="message"),
     path("ho-so/<int:pk>/tep/", views.upload, name="upload"),
     path("ho-so/<int:pk>/tep/<int:file_id>/xem/", views.preview, name="preview"),
     path("ho-so/<int:pk>/thu-tien/", views.desk_payment, name="desk-payment"),

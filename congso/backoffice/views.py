@@ -354,6 +354,9 @@ def act(request, pk: int, action: str):
 
 
 EVENT_LABELS = {
+    "message": gettext_lazy("Nhắn người nộp"),
+    "update_draft": gettext_lazy("Người nộp sửa bản nháp"),
+    "remove_file": gettext_lazy("Người nộp gỡ tệp"),
     "receive": gettext_lazy("Nhận hồ sơ"),
     "create_draft": gettext_lazy("Tạo bản nháp"),
     "attach_result": gettext_lazy("Đính kèm kết quả"),
@@ -396,6 +399,20 @@ def note(request, pk: int):
         return dossier_view(request, pk, error=exc, typed=request.POST.dict(), status=exc.status)
     messages.success(request, _("Đã lưu ghi chú."))
     return HttpResponseRedirect(reverse("backoffice:dossier", args=[pk]) + "#ghi-chu")
+
+
+@login_required
+@require_POST
+def message(request, pk: int):
+    """Write to the applicant: shown on their dossier page and sent by e-mail/SMS."""
+    who = _who(request)
+    d = access_dossier(who, pk)
+    try:
+        A.message_applicant(d, who, request.POST.get("message", ""))
+    except A.ActionError as exc:
+        return dossier_view(request, pk, error=exc, typed=request.POST.dict(), status=exc.status)
+    messages.success(request, _("Đã gửi tin nhắn cho người nộp hồ sơ."))
+    return HttpResponseRedirect(reverse("backoffice:dossier", args=[pk]) + "#nhan-tin")
 
 
 @login_required

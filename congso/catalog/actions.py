@@ -176,14 +176,56 @@ def default_form_schema(record: dict) -> dict:
         "type": "object",
         "required": ["applicant_name", "id_number", "phone"],
         "properties": {
-            "applicant_name": {"type": "string", "title": "Họ và tên người nộp", "maxLength": 200},
-            "id_number": {"type": "string", "title": "Số định danh cá nhân", "pattern": "^[0-9]{12}$"},
-            "phone": {"type": "string", "title": "Số điện thoại", "pattern": "^0[0-9]{9}$"},
-            "email": {"type": "string", "title": "Thư điện tử", "format": "email"},
-            "address": {"type": "string", "title": "Địa chỉ", "maxLength": 500},
-            "request": {"type": "string", "title": "Nội dung yêu cầu", "maxLength": 2000},
+            "applicant_name": {
+                "type": "string",
+                "title": "Họ và tên người nộp",
+                "maxLength": 200,
+                "x-prefill": "applicant.name",
+            },
+            "id_number": {
+                "type": "string",
+                "title": "Số định danh cá nhân",
+                "pattern": "^[0-9]{12}$",
+                "x-error": "Số định danh cá nhân gồm đúng 12 chữ số.",
+                "x-prefill": "applicant.id_number",
+            },
+            "phone": {
+                "type": "string",
+                "title": "Số điện thoại",
+                "pattern": "^0[0-9]{9}$",
+                "x-error": "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0.",
+                "x-prefill": "applicant.phone",
+            },
+            "email": {"type": "string", "title": "Thư điện tử", "format": "email", "x-prefill": "applicant.email"},
+            "address": {"type": "string", "title": "Địa chỉ", "maxLength": 500, "x-prefill": "applicant.address"},
+            "request": {"type": "string", "title": "Nội dung yêu cầu", "maxLength": 2000, "x-widget": "textarea"},
         },
     }
+
+
+def set_form_schema(procedure: Procedure, schema: dict) -> bool:
+    """Replace a procedure's e-form after checking it can be rendered and validated; True when it changed."""
+    from congso.catalog.eforms import check_schema
+
+    check_schema(schema)
+    if procedure.form_schema == schema:
+        return False
+    procedure.form_schema = schema
+    procedure.save(update_fields=["form_schema"])
+    return True
+
+
+def load_eforms(directory) -> int:
+    """Apply ``<procedure key>.json`` e-forms from a directory to the current versions; the count changed."""
+    import json
+    from pathlib import Path
+
+    changed = 0
+    for path in sorted(Path(directory).glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        for procedure in Procedure.objects.current().filter(key=path.stem):
+            changed += set_form_schema(procedure, schema)
+    return changed
 
 
 # ---- export ------------------------------------------------------------------------------------

@@ -103,7 +103,13 @@ class Procedure(models.Model):
 
     @property
     def offered_online(self) -> bool:
-        return self.online_class in (OnlineClass.FULL, OnlineClass.PARTIAL) or (self.online_level or 0) >= 3
+        """Dịch vụ công trực tuyến: classified full/partial (Decree 42/2022), level 3–4 (older catalogs), or
+        listing "online" among its ways of submission (cách thức thực hiện)."""
+        return (
+            self.online_class in (OnlineClass.FULL, OnlineClass.PARTIAL)
+            or (self.online_level or 0) >= 3
+            or "online" in (self.channels or [])
+        )
 
 
 class FeeLine(models.Model):

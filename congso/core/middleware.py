@@ -32,3 +32,19 @@ def reject_nul_characters(get_response):
         return get_response(request)
 
     return middleware
+
+
+def vietnamese_first(get_response):
+    """Pages open in Vietnamese whatever the browser asks; English only once chosen with the switch (cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, and many phones in Vietnam are set to
+    English while the procedures, forms and decisions are Vietnamese. The API (``/api/``) keeps honouring
+    Accept-Language: its callers are programs that ask for what they can read.
+    """
+
+    def middleware(request):
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return get_response(request)
+
+    return middleware

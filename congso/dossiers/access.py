@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from congso.accounts.choices import Role
+from congso.accounts.models import Representation, StaffAssignment
+from congso.dossiers.choices import ApplicantKind
 from congso.dossiers.models import Dossier, StepRun
 from congso.geo.selectors import cached_agency
 
@@ -20,11 +22,13 @@ PROVINCE_WIDE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.AUDITOR})
 
 @dataclass(frozen=True)
 class Who:
-    """A caller: the user, their active roles per agency, and the agency an API token is limited to."""
+    """A caller: the user, their active roles per agency, the agency an API token is limited to, and the tax
+    codes of the enterprises the user actively represents (their dossiers are the user's too)."""
 
     user: object
     roles: dict[int, frozenset[str]] = field(default_factory=dict)
     scope_agency_id: int | None = None
+    represented_tax_codes: frozenset[str] = frozenset()
 
     @property
     def is_staff_member(self) -> bool:
@@ -47,21 +51,42 @@ class Who:
         return bool(self.roles.get(agency_id, frozenset()) & set(roles))
 
     def is_applicant_of(self, dossier: Dossier) -> bool:
+        if self.scope_agency_id is not None or getattr(self.user, "pk", None) is None:
+            return False
+        if dossier.applicant_user_id == self.user.pk:
+            return True
+        # A representative acts for the enterprise: its dossiers are theirs while the representation is active.
         return (
-            self.scope_agency_id is None
-            and getattr(self.user, "pk", None) is not None
-            and dossier.applicant_user_id == self.user.pk
+            dossier.applicant_kind == ApplicantKind.ENTERPRISE
+            and dossier.applicant_id_number in self.represented_tax_codes
         )
 
 
 def who_for(user, scope_agency_id: int | None = None) -> Who:
+    """The caller, in one query: active staff roles and, unless limited to an agency, represented enterprises."""
     roles: dict[int, set[str]] = {}
+    tax_codes: set[str] = set()
     if getattr(user, "is_authenticated", False):
-        for agency_id, role in user.staff_assignments.filter(active=True).values_list("agency_id", "role"):
+        rows = StaffAssignment.objects.filter(user_id=user.pk, active=True).values_list("agency_id", "role")
+        if scope_agency_id is None:
+            # (NULL, tax code) rows for the representations: the same round trip as the roles.
+            represented = Representation.objects.filter(user_id=user.pk, active=True).values_list(
+                Value(None, output_field=BigIntegerField()), "tax_code"
+            )
+            rows = rows.union(represented, all=True)
+        for agency_id, value in rows:
+            if agency_id is None:
+                tax_codes.add(value)
+                continue
             if scope_agency_id is not None and agency_id != scope_agency_id:
                 continue
-            roles.setdefault(agency_id, set()).add(role)
-    return Who(user=user, roles={k: frozenset(v) for k, v in roles.items()}, scope_agency_id=scope_agency_id)
+            roles.setdefault(agency_id, set()).add(value)
+    return Who(
+        user=user,
+        roles={k: frozenset(v) for k, v in roles.items()},
+        scope_agency_id=scope_agency_id,
+        represented_tax_codes=frozenset(tax_codes),
+    )
 
 
 def officer_dossiers(who: Who) -> QuerySet[Dossier]:
@@ -86,7 +111,10 @@ def officer_dossiers(who: Who) -> QuerySet[Dossier]:
 def applicant_dossiers(who: Who) -> QuerySet[Dossier]:
     if who.scope_agency_id is not None or not getattr(who.user, "is_authenticated", False):
         return Dossier.objects.none()
-    return Dossier.objects.filter(applicant_user_id=who.user.pk)
+    mine = Q(applicant_user_id=who.user.pk)
+    if who.represented_tax_codes:
+        mine |= Q(applicant_kind=ApplicantKind.ENTERPRISE, applicant_id_number__in=sorted(who.represented_tax_codes))
+    return Dossier.objects.filter(mine)
 
 
 def visible_dossiers(who: Who) -> QuerySet[Dossier]:

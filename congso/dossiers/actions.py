@@ -1664,6 +1664,124 @@ def attach_file(
     return item
 
 
+# ---- the applicant's draft and messages ----------------------------------------------------------------
+def update_draft(
+    d: Dossier,
+    who: Who,
+    *,
+    applicant: Applicant | None = None,
+    intake_agency: Agency | None = None,
+    form_data: dict | None = None,
+    return_method: str | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """The applicant edits an online draft (the portal's wizard saves after every step).
+
+    Only what changed is written, with one ``update_draft`` event naming the changed parts; an unchanged
+    step writes nothing.
+    """
+    now = _now(now)
+    if applicant is not None:
+        applicant = _validate_applicant(applicant)
+    with transaction.atomic():
+        d = _lock(d.pk, d)
+        _require(who.is_applicant_of(d), _("Không tìm thấy hồ sơ."), 404)
+        _require(d.state == State.DRAFT, _("Hồ sơ đã được nộp nên không sửa bản nháp được nữa."))
+        fields: list[str] = []
+        changed: list[str] = []
+        if applicant is not None:
+            values = {
+                "applicant_kind": applicant.kind,
+                "applicant_name": applicant.name,
+                "applicant_id_type": applicant.id_type,
+                "applicant_id_number": applicant.id_number,
+                "applicant_address": applicant.address,
+                "applicant_phone": applicant.phone,
+                "applicant_email": applicant.email,
+            }
+            diff = [name for name, value in values.items() if getattr(d, name) != value]
+            for name in diff:
+                setattr(d, name, values[name])
+            fields += diff
+            changed += ["applicant"] if diff else []
+        if intake_agency is not None and intake_agency.pk != d.intake_agency_id:
+            competent = competent_agency_for(d.procedure, intake_agency)
+            _require(
+                competent is not None,
+                _("Nơi nộp hồ sơ đã chọn không giải quyết thủ tục này; vui lòng chọn nơi khác."),
+                422,
+                {"intake_agency": _("Không hợp lệ.")},
+            )
+            d.intake_agency, d.receiving_agency, d.competent_agency = intake_agency, competent, competent
+            fields += ["intake_agency", "receiving_agency", "competent_agency"]
+            changed.append("intake_agency")
+        if form_data is not None and form_data != d.form_data:
+            d.form_data = form_data
+            fields.append("form_data")
+            changed.append("form_data")
+        if return_method is not None:
+            method = nfc(return_method).strip()[:200]
+            if method != d.return_method:
+                d.return_method = method
+                fields.append("return_method")
+                changed.append("return_method")
+        if not changed:
+            return d
+        _event(d, "update_draft", who, now, d.state, {"changed": changed})
+        _save(d, fields)
+    return d
+
+
+def remove_file(d: Dossier, who: Who, file_id: int, *, now: dt.datetime | None = None) -> None:
+    """The applicant takes back a file: from a draft, or a supplement file while the supplement is not sent.
+
+    The stored content stays (content-addressed, possibly shared); the event keeps its hash.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        d = _lock(d.pk, d)
+        _require(who.is_applicant_of(d), _("Không tìm thấy hồ sơ."), 404)
+        item = d.files.select_related("file").filter(pk=file_id).first()
+        _require(item is not None, _("Không tìm thấy tệp."), 404)
+        removable = d.state == State.DRAFT or (
+            d.state == State.SUPPLEMENT_REQUESTED
+            and item.kind == FileKind.SUPPLEMENT
+            and item.uploaded_at
+            >= (
+                d.events.filter(action="request_supplement").order_by("-seq").values_list("at", flat=True).first()
+                or now
+            )
+        )
+        _require(removable, _("Tệp này đã được nộp cùng hồ sơ nên không gỡ được."))
+        data = {"file": item.pk, "name": item.name, "sha256": item.file.sha256 if item.file_id else ""}
+        item.delete()
+        _event(d, "remove_file", who, now, d.state, data)
+        _save(d, [])
+
+
+MAX_MESSAGE = 2000
+
+
+def message_applicant(d: Dossier, who: Who, text: str, *, now: dt.datetime | None = None) -> DossierEvent:
+    """An officer writes to the applicant: shown on the applicant's dossier page and sent as a notification."""
+
+    now = _now(now)
+    text = _text_field({"text": text}, "text", _("nội dung tin nhắn"), max_length=MAX_MESSAGE)
+    _require(
+        any(roles - READ_ONLY_ROLES for roles in who.roles.values()),
+        _("Bạn chỉ có quyền xem hồ sơ, không gửi tin nhắn được."),
+        403,
+    )
+    with transaction.atomic():
+        d = _lock(d.pk, d)
+        _require(d.parent_id is None, _("Hồ sơ liên thông: hãy nhắn trên hồ sơ gốc."))
+        _require(d.state != State.DRAFT, _("Hồ sơ chưa được nộp."))
+        _require(d.state not in TERMINAL_STATES, _("Hồ sơ đã kết thúc."))
+        event = _event(d, "message", who, now, d.state, {"text": text})
+        _save(d, [])
+    return event
+
+
 # ---- deadlines --------------------------------------------------------------------------------------
 def check_deadlines(now: dt.datetime | None = None) -> tuple[int, int]:
     """Warn before due (once) and mark overdue (once); returns (warned, marked overdue)."""

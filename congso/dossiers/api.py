@@ -145,6 +145,8 @@ class DossierOut(Schema):
     source: str
     applicant_name: str
     applicant_kind: int
+    form_data: dict[str, Any] = Field(default_factory=dict, description="Tờ khai điện tử (theo biểu mẫu của thủ tục)")
+    return_method: str = ""
     intake_agency: Ref
     receiving_agency: Ref
     competent_agency: Ref
@@ -278,6 +280,8 @@ def dossier_out(d, *, new: bool = False) -> dict:
         "source": d.source,
         "applicant_name": d.applicant_name,
         "applicant_kind": d.applicant_kind,
+        "form_data": d.form_data or {},
+        "return_method": d.return_method,
         "intake_agency": _ref(d.intake_agency),
         "receiving_agency": _ref(d.receiving_agency),
         "competent_agency": _ref(d.competent_agency),
@@ -452,7 +456,7 @@ def _prepare(caller, payload: DossierIn) -> dict:
     procedure = (
         Procedure.objects.current()
         .filter(pk=payload.procedure_id)
-        .defer("form_schema", "legal_basis", "unconfirmed", "search_text", "source", "channels")
+        .defer("form_schema", "legal_basis", "unconfirmed", "search_text", "source")
         .order_by()
         .first()
     )
@@ -766,6 +770,107 @@ def upload_file(
     except A.ActionError as exc:
         return _action_error(exc)
     return Status(201, file_out(DossierFile.objects.select_related("file").get(pk=item.pk)))
+
+
+class DraftIn(Schema):
+    applicant: ApplicantIn | None = None
+    intake_agency_id: int | None = Field(None, ge=1, le=MAX_ID, description="Nơi tiếp nhận (Bộ phận Một cửa)")
+    form_data: dict[str, Any] | None = Field(
+        None,
+        description="Tờ khai: kiểm tra theo biểu mẫu điện tử (JSON Schema) của thủ tục; sai trả về 422 theo từng trường",
+    )
+    return_method: str | None = Field(None, max_length=200)
+
+
+class MessageIn(Schema):
+    text: str = Field(
+        ..., max_length=2000, description="Nội dung; người nộp đọc trên Cổng và nhận qua thư điện tử, SMS"
+    )
+
+
+@router.patch(
+    "/{int:dossier_id}/draft",
+    response={200: DossierOut, **ERRORS},
+    summary="Người nộp sửa bản nháp hồ sơ trực tuyến (người nộp, nơi nộp, tờ khai, cách nhận kết quả)",
+)
+def update_draft(request, dossier_id: int, body: DraftIn):
+    from congso.catalog import eforms
+
+    caller = who(request)
+    d = access_dossier(caller, dossier_id)
+    if body.form_data is not None:
+        schema = eforms.with_default_prefill(d.procedure.form_schema or {"type": "object", "properties": {}})
+        errors = eforms.validate(schema, body.form_data, today=timezone.localdate())
+        if errors:
+            return problem(
+                422,
+                _("Dữ liệu không hợp lệ"),
+                _("Tờ khai còn %(n)s chỗ chưa đúng hoặc chưa điền.") % {"n": len(errors)},
+                [{"field": f"form_data.{k}" if k else "form_data", "message": v} for k, v in errors.items()],
+            )
+    intake = None
+    if body.intake_agency_id is not None:
+        intake = Agency.objects.current().filter(pk=body.intake_agency_id).first()
+        if intake is None:
+            return problem(422, _("Dữ liệu không hợp lệ"), _("Không tìm thấy nơi tiếp nhận."))
+    applicant = A.Applicant(**body.applicant.dict()) if body.applicant is not None else None
+    try:
+        d = A.update_draft(
+            d,
+            caller,
+            applicant=applicant,
+            intake_agency=intake,
+            form_data=body.form_data,
+            return_method=body.return_method,
+        )
+    except A.ActionError as exc:
+        return _action_error(exc)
+    return dossier_out(d)
+
+
+@router.delete(
+    "/{int:dossier_id}/files/{int:file_id}",
+    response={204: None, **ERRORS},
+    summary="Người nộp gỡ tệp khỏi bản nháp, hoặc tệp bổ sung chưa gửi",
+)
+def remove_file(request, dossier_id: int, file_id: int):
+    caller = who(request)
+    d = access_dossier(caller, dossier_id)
+    try:
+        A.remove_file(d, caller, file_id)
+    except A.ActionError as exc:
+        return _action_error(exc)
+    return Status(204, None)
+
+
+@router.post(
+    "/{int:dossier_id}/messages",
+    response={201: EventOut, **ERRORS},
+    summary="Cán bộ nhắn người nộp hồ sơ (hiện trên Cổng, gửi thư điện tử/SMS)",
+)
+def message_applicant(request, dossier_id: int, body: MessageIn):
+    caller = who(request)
+    d = access_dossier(caller, dossier_id)
+    if not caller.is_staff_member:
+        return problem(403, _("Không có quyền"), _("Chỉ cán bộ giải quyết hồ sơ được nhắn người nộp."))
+    try:
+        e = A.message_applicant(d, caller, body.text)
+    except A.ActionError as exc:
+        return _action_error(exc)
+    return Status(
+        201,
+        {
+            "seq": e.seq,
+            "action": e.action,
+            "actor": e.actor_label,
+            "at": e.at,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "step_key": e.step_key,
+            "data": e.data,
+            "hash": e.hash,
+        },
+    )
 
 
 @router.get("/{int:dossier_id}/files/{int:file_id}", summary="Tải xuống tệp của hồ sơ", response={200: None, **ERRORS})

@@ -182,6 +182,8 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "state"], name="dossier_queue"),
             models.Index(fields=["receiving_agency", "accepted_at"], name="dossier_receiving_accepted"),
             models.Index(fields=["applicant_user", "-created_at"], name="dossier_applicant"),
+            # An enterprise's dossiers, for its representatives (and the desk's search by ID number).
+            models.Index(fields=["applicant_id_number", "applicant_kind"], name="dossier_applicant_id"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from congso.core.text import nfc
 from congso.dossiers.actions import ActionError
 from congso.dossiers.choices import State
 from congso.feedback.models import Complaint, ComplaintStatus, Rating
+from congso.feedback.signals import complaint_changed
 
 
 def rate(dossier, *, score, comment: str = "") -> Rating:
@@ -41,18 +42,20 @@ def submit_complaint(*, kind, name, email, phone, agency, subject, content, doss
         reference = f"PA{timezone.localtime(now):%y%m%d}{secrets.randbelow(10**6):06d}"
         try:
             with transaction.atomic():
-                return Complaint.objects.create(
+                c = Complaint.objects.create(
                     reference=reference,
                     kind=kind,
                     name=nfc(name).strip(),
-                    email=email,
-                    phone=phone,
+                    email=(email or "").strip(),
+                    phone=(phone or "").strip(),
                     agency=agency,
                     dossier=dossier,
                     subject=nfc(subject).strip(),
                     content=nfc(content).strip(),
                     created_at=now,
                 )
+                complaint_changed.send(sender=Complaint, complaint=c, status=c.status)
+                return c
         except IntegrityError:
             continue
     raise RuntimeError("could not allocate a complaint reference")
@@ -71,6 +74,7 @@ def take(complaint: Complaint, who) -> Complaint:
             raise ActionError(_("Phản ánh này đã được nhận xử lý."), status=409)
         c.status = ComplaintStatus.PROCESSING
         c.save(update_fields=["status"])
+        complaint_changed.send(sender=Complaint, complaint=c, status=c.status)
     return c
 
 
@@ -89,4 +93,6 @@ def answer(complaint: Complaint, who, *, text: str, reject: bool = False) -> Com
         c.answered_by = who.user
         c.answered_at = timezone.now()
         c.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+        # The sender hears of it by e-mail/SMS (notify), queued in this transaction.
+        complaint_changed.send(sender=Complaint, complaint=c, status=c.status)
     return c

@@ -37,6 +37,8 @@ def values_for(d, event) -> dict:
         "ly_do": data.get("reason") or "; ".join(data.get("reasons") or []),
         "so_tien": format_vnd(d.amount_due) if d.amount_due else "",
         "thanh_toan": _pay_link(d),
+        "noi_dung": data.get("text", "") if event.action == "message" else "",
+        "xem_ho_so": f"{settings.CONGSO_PUBLIC_URL.rstrip('/')}/ho-so-cua-toi/{d.pk}/",
     }
 
 
@@ -80,11 +82,83 @@ def queue_for(d, events, *, templates: dict | None = None) -> int:
     return len(rows)
 
 
+# ---- complaints (phản ánh, kiến nghị) ----------------------------------------------------------------------------
+
+
+def complaint_values(c) -> dict:
+    """What a complaint's templates fill in (placeholders.COMPLAINT_PLACEHOLDERS)."""
+    from urllib.parse import urlencode
+
+    from congso.feedback.models import ComplaintStatus
+
+    return {
+        "ho_ten": c.name,
+        "ma_phan_anh": c.reference,
+        "tieu_de": c.subject,
+        "co_quan": c.agency.name,
+        "tinh_trang": str(ComplaintStatus(c.status).label),
+        "tra_loi": c.answer,
+        "tra_cuu": f"{settings.CONGSO_PUBLIC_URL.rstrip('/')}/phan-anh/tra-cuu/?{urlencode({'ma': c.reference})}",
+    }
+
+
+def complaint_event(status: str) -> str:
+    """The template event of a complaint reaching ``status``: "complaint_answered"…"""
+    return placeholders.COMPLAINT_EVENT_PREFIX + status
+
+
+def queue_for_complaint(c, status: str, *, templates: dict | None = None) -> int:
+    """Write the notifications of a complaint's new status to the contact it was sent with (inside the action's
+    transaction), rendered now: the message is what the agency said at that moment."""
+    recipients = {Channel.EMAIL: (c.email or "").strip(), Channel.SMS: (c.phone or "").strip()}
+    if not any(recipients.values()):
+        return 0
+    templates = templates if templates is not None else active_templates()
+    event = complaint_event(status)
+    at = timezone.now()
+    values = None
+    rows = []
+    for channel, recipient in recipients.items():
+        template = templates.get((event, channel))
+        if not recipient or template is None:
+            continue
+        values = values or complaint_values(c)
+        rows.append(
+            Notification(
+                complaint=c,
+                event=event,
+                channel=channel,
+                recipient=recipient,
+                subject=placeholders.render(template.subject, values, placeholders.COMPLAINT_PLACEHOLDERS)[:300],
+                body=placeholders.render(template.body, values, placeholders.COMPLAINT_PLACEHOLDERS),
+                next_attempt_at=at,
+                created_at=at,
+            )
+        )
+    if rows:
+        Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _render_complaint(n: Notification, template) -> None:
+    from congso.feedback.models import Complaint
+
+    values = complaint_values(Complaint.objects.select_related("agency").get(pk=n.complaint_id))
+    n.subject = placeholders.render(template.subject, values, placeholders.COMPLAINT_PLACEHOLDERS)[:300]
+    n.body = placeholders.render(template.body, values, placeholders.COMPLAINT_PLACEHOLDERS)
+
+
 def _render(n: Notification) -> None:
     """Fill subject and body from the template and the dossier as of the event (once; then kept as sent)."""
     from congso.dossiers.models import Dossier, DossierEvent
 
     template = active_templates().get((n.event, n.channel))
+    if n.complaint_id is not None:  # normally rendered when queued; here only if that gave an empty text
+        if template is None:
+            raise channels.DeliveryError("mẫu thông báo đã tắt")
+        _render_complaint(n, template)
+        Notification.objects.filter(pk=n.pk).update(subject=n.subject, body=n.body)
+        return
     d = Dossier.objects.select_related("procedure", "receiving_agency").get(pk=n.dossier_id)
     event = DossierEvent.objects.get(dossier_id=n.dossier_id, seq=n.event_seq)
     values = values_for(d, event)

@@ -13,7 +13,8 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     list_editable = ("active",)
 
     def get_form(self, request, obj=None, **kwargs):
-        help_text = _("Trường thay thế: ") + ", ".join(f"{{{k}}} ({v})" for k, v in placeholders.PLACEHOLDERS.items())
+        allowed = placeholders.placeholders_for(obj.event if obj else "")
+        help_text = _("Trường thay thế: ") + ", ".join(f"{{{k}}} ({v})" for k, v in allowed.items())
         kwargs["help_texts"] = {"body": help_text, "subject": help_text}
         return super().get_form(request, obj, **kwargs)
 
@@ -25,9 +26,19 @@ class AttemptInline(ReadOnlyInline):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "dossier", "event", "channel", "recipient", "status", "attempts", "last_error")
+    list_display = (
+        "created_at",
+        "dossier",
+        "complaint",
+        "event",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "last_error",
+    )
     list_filter = ("status", "channel", "event")
-    search_fields = ("dossier__code", "recipient")
+    search_fields = ("dossier__code", "complaint__reference", "recipient")
     inlines = [AttemptInline]
     actions = ["retry"]
 

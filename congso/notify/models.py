@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congso.notify import placeholders
@@ -44,9 +45,10 @@ class MessageTemplate(models.Model):
 
     def clean(self):
         errors = {}
+        allowed = placeholders.placeholders_for(self.event or "")
         for field in ("subject", "body"):
             try:
-                placeholders.check(getattr(self, field) or "")
+                placeholders.check(getattr(self, field) or "", allowed)
             except placeholders.TemplateError as exc:
                 errors[field] = exc.message
         if self.channel == Channel.SMS and len(self.body or "") > 480:
@@ -56,12 +58,29 @@ class MessageTemplate(models.Model):
 
 
 class Notification(models.Model):
-    """Thông báo / one message to one applicant, rendered when the event happened (a snapshot)."""
+    """Thông báo / one message to one applicant (or to the sender of a complaint), a snapshot of the event.
+
+    About a dossier (``dossier`` and the ``event_seq`` of its event) or about a complaint (``complaint``, the
+    event "complaint_<status>"), never both.
+    """
 
     dossier = models.ForeignKey(
-        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="notifications"
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
-    event_seq = models.PositiveIntegerField(_("sự kiện số"))
+    event_seq = models.PositiveIntegerField(_("sự kiện số"), null=True, blank=True)
+    complaint = models.ForeignKey(
+        "feedback.Complaint",
+        verbose_name=_("phản ánh, kiến nghị"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     event = models.CharField(_("sự kiện"), max_length=40)
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("người nhận"), max_length=300)
@@ -79,7 +98,17 @@ class Notification(models.Model):
         verbose_name_plural = _("thông báo")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "event_seq", "channel"], name="notify_once_per_event_channel")
+            models.UniqueConstraint(fields=["dossier", "event_seq", "channel"], name="notify_once_per_event_channel"),
+            models.UniqueConstraint(
+                fields=["complaint", "event", "channel"],
+                condition=Q(complaint__isnull=False),
+                name="notify_once_per_complaint_event_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(dossier__isnull=False, event_seq__isnull=False, complaint__isnull=True)
+                | Q(dossier__isnull=True, event_seq__isnull=True, complaint__isnull=False),
+                name="notify_about_a_dossier_or_a_complaint",
+            ),
         ]
 
     def __str__(self) -> str:

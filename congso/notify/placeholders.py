@@ -17,7 +17,25 @@ PLACEHOLDERS = {
     "ly_do": "lý do",
     "so_tien": "số tiền phải nộp (đồng)",
     "thanh_toan": "địa chỉ thanh toán trực tuyến",
+    "noi_dung": "nội dung tin nhắn của cán bộ",
+    "xem_ho_so": "địa chỉ trang hồ sơ trên Cổng (cần đăng nhập)",
 }
+# The templates of a complaint's status changes (events "complaint_<status>") fill these instead.
+COMPLAINT_EVENT_PREFIX = "complaint_"
+COMPLAINT_PLACEHOLDERS = {
+    "ho_ten": "họ tên người gửi phản ánh",
+    "ma_phan_anh": "mã phản ánh",
+    "tieu_de": "tiêu đề phản ánh",
+    "co_quan": "cơ quan được phản ánh",
+    "tinh_trang": "tình trạng phản ánh",
+    "tra_loi": "nội dung trả lời của cơ quan",
+    "tra_cuu": "địa chỉ theo dõi phản ánh",
+}
+
+
+def placeholders_for(event: str) -> dict[str, str]:
+    """The placeholders a template of ``event`` may use: a complaint's, or a dossier's."""
+    return COMPLAINT_PLACEHOLDERS if event.startswith(COMPLAINT_EVENT_PREFIX) else PLACEHOLDERS
 
 
 class TemplateError(ValueError):
@@ -44,19 +62,22 @@ def fields_of(text: str) -> list[str]:
     return names
 
 
-def check(text: str) -> None:
-    unknown = sorted({n for n in fields_of(text) if n not in PLACEHOLDERS})
+def check(text: str, allowed: dict[str, str] | None = None) -> None:
+    """TemplateError unless ``text`` uses only the ``allowed`` placeholders (a dossier's by default)."""
+    allowed = PLACEHOLDERS if allowed is None else allowed
+    unknown = sorted({n for n in fields_of(text) if n not in allowed})
     if unknown:
         raise TemplateError(
             "Trường thay thế không có: "
             + ", ".join("{" + n + "}" for n in unknown)
             + ". Các trường dùng được: "
-            + ", ".join("{" + n + "}" for n in PLACEHOLDERS)
+            + ", ".join("{" + n + "}" for n in allowed)
             + "."
         )
 
 
-def render(text: str, values: dict) -> str:
-    """Fill the placeholders; a value the dossier lacks becomes an empty string."""
-    check(text)
-    return text.format(**{name: str(values.get(name) or "") for name in PLACEHOLDERS})
+def render(text: str, values: dict, allowed: dict[str, str] | None = None) -> str:
+    """Fill the placeholders; a value the dossier (or complaint) lacks becomes an empty string."""
+    allowed = PLACEHOLDERS if allowed is None else allowed
+    check(text, allowed)
+    return text.format(**{name: str(values.get(name) or "") for name in allowed})

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from congso.accounts import actions
@@ -24,7 +25,12 @@ def register(request):
         )
         login(request, user, backend="congso.accounts.backends.UsernameEmailOrPhoneBackend")
         messages.success(request, _("Đã tạo tài khoản. Chào mừng %(name)s!") % {"name": user.full_name})
-        return HttpResponseRedirect(reverse("portal:account"))
+        # Back to where the newcomer was going (e.g. "Nộp trực tuyến"), when that is a page of this site.
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return HttpResponseRedirect(target if safe else reverse("portal:account"))
     return render(request, "portal/account_register.html", {"form": form}, status=422 if form.errors else 200)
 
 
@@ -44,15 +50,38 @@ class Login(auth_views.LoginView):
 
 @login_required(login_url=reverse_lazy("portal:login"))
 def account(request):
-    """Tài khoản của tôi: who I am and my dossiers."""
-    from congso.dossiers.models import Dossier
+    """Tài khoản của tôi: who I am, the enterprises I represent, my dossiers (and theirs)."""
+    from congso.accounts.selectors import representations_of
+    from congso.dossiers.access import applicant_dossiers, who_for
 
     dossiers = (
-        Dossier.objects.filter(applicant_user=request.user, parent__isnull=True)
+        applicant_dossiers(who_for(request.user))
+        .filter(parent__isnull=True)
         .select_related("procedure")
         .order_by("-created_at")[:50]
     )
-    return render(request, "portal/account.html", {"dossiers": dossiers})
+    context = {"dossiers": dossiers, "representations": representations_of(request.user)}
+    return render(request, "portal/account.html", context)
+
+
+@login_required(login_url=reverse_lazy("portal:login"))
+def profile(request):
+    """Thông tin cá nhân: what the citizen may type; what VNeID vouched for is shown locked."""
+    from congso.accounts.forms import ProfileForm
+
+    form = ProfileForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.update_profile(
+            request.user,
+            full_name=data["full_name"],
+            id_number=data["id_number"],
+            date_of_birth=data["date_of_birth"],
+            address=data["address"],
+        )
+        messages.success(request, _("Đã lưu thông tin cá nhân."))
+        return HttpResponseRedirect(reverse("portal:account"))
+    return render(request, "portal/account_profile.html", {"form": form}, status=422 if form.errors else 200)
 
 
 class PasswordReset(auth_views.PasswordResetView):

@@ -50,13 +50,19 @@ class ComplaintForm(forms.Form):
     dossier_code = forms.CharField(label=gettext_lazy("Mã hồ sơ liên quan (nếu có)"), max_length=60, required=False)
     subject = forms.CharField(label=gettext_lazy("Tiêu đề"), max_length=300)
     content = forms.CharField(label=gettext_lazy("Nội dung"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=200)
-    email = forms.EmailField(label=gettext_lazy("Thư điện tử"), required=False)
+    # autocomplete: WCAG 2.1 SC 1.3.5 (identify input purpose); the phone keypad on phones.
+    name = forms.CharField(
+        label=gettext_lazy("Họ và tên"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Thư điện tử"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     phone = forms.RegexField(
         label=gettext_lazy("Số điện thoại"),
         regex=r"^0[0-9]{9}$",
         required=False,
         error_messages={"invalid": gettext_lazy("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0.")},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("phan-anh/", feedback_views.complaint, name="complaint"),
     path("phan-anh/tra-cuu/", feedback_views.complaint_status, name="complaint-status"),
     path("tai-khoan/", account_views.account, name="account"),
+    path("tai-khoan/ho-so/", account_views.profile, name="profile"),
     path("tai-khoan/vneid/", include("congso.portal.oidc_urls")),
     path("", include("congso.portal.dossier_urls")),
     path("tai-khoan/dang-ky/", account_views.register, name="register"),

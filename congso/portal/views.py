@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from congso.catalog.choices import OnlineClass, ProcedureLevel
 from congso.catalog.models import Field, Procedure
-from congso.catalog.selectors import current_procedures, procedure_detail, search_procedures
+from congso.catalog.selectors import (
+    COMMUNE_AGENCIES,
+    current_procedures,
+    find_procedures,
+    procedure_agencies,
+    procedure_detail,
+)
 from congso.core.text import ascii_vi
+from congso.geo.choices import AgencyKind
 from congso.geo.models import AdministrativeUnit
 
 PAGE_SIZE = 20
@@ -41,18 +50,39 @@ def procedure_list(request):
     field_id = _int_or_none(request.GET.get("field"))
     level = request.GET.get("level") if request.GET.get("level") in ProcedureLevel.values else None
     online = request.GET.get("online") if request.GET.get("online") in OnlineClass.values else None
-    results = search_procedures(q, field_id=field_id, level=level, online=online)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    agencies = list(procedure_agencies())
+    agency = request.GET.get("agency", "")
+    if agency != COMMUNE_AGENCIES:  # one of the offered agencies, else no agency filter
+        agency = next((a.pk for a in agencies if str(a.pk) == agency), None)
+    found = find_procedures(
+        q,
+        field_id=field_id,
+        level=level,
+        online=online,
+        agency_id=agency if isinstance(agency, int) else None,
+        agency_kind=AgencyKind.COMMUNE_PC if agency == COMMUNE_AGENCIES else None,
+    )
+    page = Paginator(found.results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "q": q,
+        "corrected": found.corrected,
         "page": page,
         "fields": Field.objects.order_by("name"),
+        "agencies": agencies,
+        "commune_agencies": COMMUNE_AGENCIES,
         "levels": ProcedureLevel.choices,
         "online_classes": OnlineClass.choices,
-        "selected": {"field": field_id, "level": level, "online": online},
+        "selected": {"field": field_id, "level": level, "online": online, "agency": agency},
         "querystring": request.GET.copy(),
     }
-    return render(request, "portal/procedure_list.html", context)
+    # htmx (typing in the search box): only the results; a history restore needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "portal/_procedure_results.html" if partial else "portal/procedure_list.html", context)
+    if partial:  # the address bar shows the same clean URL a plain GET would: no empty filters, spaces as "+"
+        query = urlencode([(k, v) for k, v in request.GET.items() if v])
+        response["HX-Push-Url"] = request.path + (f"?{query}" if query else "")
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 def procedure_detail_view(request, pk: int):
@@ -60,7 +90,23 @@ def procedure_detail_view(request, pk: int):
         procedure = procedure_detail(pk)
     except Procedure.DoesNotExist:
         raise Http404 from None
-    return render(request, "portal/procedure_detail.html", {"procedure": procedure})
+    return render(request, "portal/procedure_detail.html", {"procedure": procedure, "steps": _public_steps(procedure)})
+
+
+def _public_steps(procedure) -> list[str]:
+    """Trình tự thực hiện as a citizen reads it: submit, the workflow's steps, receive the result."""
+    from congso.catalog.selectors import workflow_for_procedure
+    from congso.dossiers.actions import spec_of
+
+    workflow = workflow_for_procedure(procedure)
+    if workflow is None:
+        return []
+    spec = spec_of(workflow)
+    return [
+        _("Nộp hồ sơ (trực tuyến, trực tiếp hoặc qua bưu chính)"),
+        *(step.name for step in spec.steps),
+        _("Nhận kết quả"),
+    ]
 
 
 def dossier_lookup(request):

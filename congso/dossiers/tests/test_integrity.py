@@ -215,8 +215,9 @@ def test_create_accept_and_the_list_keep_their_query_budgets(clock, django_asser
     with django_assert_max_num_queries(12):
         created = integrator.post("/dossiers/", {**body, "copies": 2}, HTTP_IDEMPOTENCY_KEY="budget-1").json()
     # Includes the savepoints of the test transaction, and the DVCQG outbox written in the same transaction
-    # (sync state, the events before the code, the fee lines, the rows: congso/national/outbox.py).
-    with django_assert_max_num_queries(13):
+    # (sync state, the events before the code, the fee lines, the rows: congso/national/outbox.py), and the
+    # KPI summaries (snapshot, fact swap, cell upsert: congso/kpi/actions.py).
+    with django_assert_max_num_queries(15):
         integrator.act(created["id"], "accept")
     with django_assert_max_num_queries(3):
         assert integrator.get("/dossiers/", limit=50).status_code == 200

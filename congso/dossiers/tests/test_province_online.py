@@ -131,7 +131,7 @@ def test_a_citizen_cannot_reuse_someone_elses_document(clock, settings, tmp_path
 def test_a_citizen_cannot_submit_at_the_desk_channel_nor_a_procedure_not_offered_online(clock):
     citizen = Api("congdan.an")
     body = {
-        "procedure_id": procedure("1.004873").pk,
+        "procedure_id": procedure("2.000815").pk,
         "intake_agency_id": agency("ttpvhcc-xa-14797").pk,
         "channel": 2,
         "applicant": {"name": "Nguyễn Văn An", "id_number": "038090001234"},

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from congso.accounts.actions import assign_role, ensure_user
 from congso.accounts.choices import AccountType, Role
-from congso.catalog.actions import import_catalog_file, load_workflows
+from congso.catalog.actions import import_catalog_file, load_eforms, load_workflows
 from congso.catalog.records import CatalogFileError
 from congso.catalog.workflows import WorkflowError
 from congso.geo.actions import GeoDataError, load_agencies, load_units
@@ -78,6 +78,7 @@ class Command(BaseCommand):
         except CatalogFileError as exc:
             raise CommandError("Danh mục thủ tục lỗi:\n" + "\n".join(str(e) for e in exc.errors[:50])) from None
         self.stdout.write(f"Thủ tục hành chính: {report.summary()}")
+        self.stdout.write(f"Tờ khai điện tử: {load_eforms(data / 'eforms')} cập nhật")
         self._calendar()
         try:
             files, new = load_workflows(data / "workflows")

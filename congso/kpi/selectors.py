@@ -1,0 +1,288 @@
+"""Reads of the indicators: always sums of :class:`~congso.kpi.models.Cell` s over an indexed month range,
+grouped by agency, commune, field, procedure or month — never a scan of the dossiers.
+
+Units before the 1 Jul 2025 reform keep their own cells; ``rollup=True`` reads them under their current
+successors (domain §1), so history can be read either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
+
+from congso.catalog.models import Field, Procedure
+from congso.geo.choices import AgencyKind
+from congso.geo.models import AdministrativeUnit, Agency
+from congso.kpi import facts, formulas
+from congso.kpi.models import Cell
+
+GROUPS = ("agency", "commune", "field", "procedure", "month")
+# Agencies whose staff also see what was received at their commune (the intake point), whoever decides.
+LOCAL_KINDS = frozenset({AgencyKind.COMMUNE_PC, AgencyKind.COMMUNE_ONE_STOP, AgencyKind.DISTRICT_PC})
+
+
+class KpiError(Exception):
+    """A bad request for indicators; ``message`` is Vietnamese, ``field`` names the parameter."""
+
+    def __init__(self, message: str, field: str = "", status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+# ---- periods ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    start: dt.date  # first day of the first month
+    end: dt.date  # first day of the month after the last
+    label: str
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+
+
+def _month_after(d: dt.date) -> dt.date:
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def _month(year: int, month: int) -> dt.date:
+    if not 2000 <= year <= 2100 or not 1 <= month <= 12:
+        raise ValueError
+    return dt.date(year, month, 1)
+
+
+PERIOD_HELP = "2026-11 (tháng), 2026-Q4 (quý), 2026 (năm) hoặc 2026-01..2026-06 (từ tháng đến tháng)"
+
+
+def parse_period(text: str) -> Period:
+    """``2026-11`` (a month), ``2026-Q4`` (a quarter), ``2026`` (a year), ``2026-01..2026-06`` (months)."""
+    raw = (text or "").strip().upper()
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", raw):
+            start = _month(int(m[1]), int(m[2]))
+            return Period(start, _month_after(start), f"{start:%m/%Y}")
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", raw):
+            start = _month(int(m[1]), 3 * int(m[2]) - 2)
+            return Period(
+                start, dt.date(start.year + (m[2] == "4"), (start.month + 2) % 12 + 1, 1), f"Quý {m[2]}/{m[1]}"
+            )
+        if m := re.fullmatch(r"(\d{4})", raw):
+            start = _month(int(m[1]), 1)
+            return Period(start, dt.date(start.year + 1, 1, 1), f"Năm {m[1]}")
+        if m := re.fullmatch(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})", raw):
+            start, last = _month(int(m[1]), int(m[2])), _month(int(m[3]), int(m[4]))
+            if last < start or (last.year - start.year) * 12 + last.month - start.month >= 120:
+                raise ValueError
+            return Period(start, _month_after(last), f"{start:%m/%Y}–{last:%m/%Y}")
+    except ValueError:
+        pass
+    raise KpiError(
+        _("Kỳ báo cáo không hợp lệ; dùng dạng %(help)s (tối đa 10 năm).") % {"help": PERIOD_HELP}, field="period"
+    )
+
+
+# ---- who may read what --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may read: everything (province-wide roles) or the cells of its agencies, plus what was
+    received at its commune for a commune-level agency."""
+
+    everything: bool = False
+    agency_ids: frozenset[int] = frozenset()
+    unit_ids: frozenset[int] = frozenset()
+    beyond_communes: bool = False  # has a department-level agency: its data spans every commune
+
+    def q(self) -> Q:
+        if self.everything:
+            return Q()
+        return Q(agency_id__in=self.agency_ids) | Q(unit_id__in=self.unit_ids)
+
+
+def scope_for(who) -> Scope | None:
+    """None for a caller who is not an officer (they read the public figures elsewhere)."""
+    if not who.is_staff_member:
+        return None
+    if who.province_wide:
+        return Scope(everything=True)
+    agencies = list(Agency.objects.filter(pk__in=who.agency_ids).values_list("pk", "kind", "unit_id"))
+    return Scope(
+        agency_ids=frozenset(pk for pk, _kind, _unit in agencies),
+        unit_ids=frozenset(unit for _pk, kind, unit in agencies if kind in LOCAL_KINDS),
+        beyond_communes=any(kind not in LOCAL_KINDS for _pk, kind, _unit in agencies),
+    )
+
+
+# ---- rollup of pre-reform units -------------------------------------------------------------------------------------
+def _current_of(successors: dict[int, list[int]], codes: dict[int, str]) -> dict[int, int]:
+    """Follow successor links to a unit that has none. Several successors (a commune split between new ones):
+    the one keeping the old code, else the first by key — a dossier cannot be divided between them."""
+    out: dict[int, int] = {}
+    for start in successors:
+        seen, node = {start}, start
+        while successors.get(node):
+            options = successors[node]
+            same = [s for s in options if codes.get(s) == codes.get(node)]
+            node = (same or options)[0]
+            if node in seen:
+                break
+            seen.add(node)
+        if node != start:
+            out[start] = node
+    return out
+
+
+def unit_rollup() -> dict[int, int]:
+    """Pre-reform unit id → its current successor (two small queries)."""
+    through = AdministrativeUnit.successors.through
+    pairs = through.objects.order_by("to_administrativeunit__key").values_list(
+        "from_administrativeunit_id", "to_administrativeunit_id"
+    )
+    successors: dict[int, list[int]] = {}
+    for a, b in pairs:
+        successors.setdefault(a, []).append(b)
+    codes = dict(
+        AdministrativeUnit.objects.filter(
+            pk__in={*successors, *(x for v in successors.values() for x in v)}
+        ).values_list("pk", "code")
+    )
+    return _current_of(successors, codes)
+
+
+def agency_rollup() -> dict[int, int]:
+    """Pre-reform agency id → its current successor."""
+    through = Agency.successors.through
+    pairs = through.objects.order_by("to_agency__slug").values_list("from_agency_id", "to_agency_id")
+    successors: dict[int, list[int]] = {}
+    for a, b in pairs:
+        successors.setdefault(a, []).append(b)
+    return _current_of(successors, {})
+
+
+def _with_predecessors(target: int, mapping: dict[int, int]) -> list[int]:
+    return [target, *(old for old, new in mapping.items() if new == target)]
+
+
+# ---- the indicators -------------------------------------------------------------------------------------------------
+@dataclass
+class Group:
+    key: str
+    label: str
+    counters: dict[str, int] = field(default_factory=lambda: dict.fromkeys(facts.COUNTERS, 0))
+
+    def add(self, row: dict) -> None:
+        for name in facts.COUNTERS:
+            self.counters[name] += int(row.get(name) or 0)
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "counters": self.counters,
+            "rates": formulas.indicators(self.counters),
+        }
+
+
+GROUP_COLUMN = {
+    "agency": "agency_id",
+    "commune": "unit_id",
+    "field": "procedure__field_id",
+    "procedure": "procedure_id",
+    "month": "month",
+}
+
+
+def cells(period: Period, *, scope: Scope, agency=None, commune=None, field=None, procedure=None, rollup=False):
+    """The cells of a period within a scope, filtered (ids); with ``rollup`` a current agency or commune also
+    selects its predecessors' cells."""
+    qs = Cell.objects.filter(month__gte=period.start, month__lt=period.end).filter(scope.q())
+    if agency is not None:
+        qs = qs.filter(agency_id__in=_with_predecessors(agency, agency_rollup()) if rollup else [agency])
+    if commune is not None:
+        qs = qs.filter(unit_id__in=_with_predecessors(commune, unit_rollup()) if rollup else [commune])
+    if field is not None:
+        qs = qs.filter(procedure__field_id=field)
+    if procedure is not None:
+        qs = qs.filter(procedure_id=procedure)
+    return qs
+
+
+def check_filters(scope: Scope, *, agency=None, commune=None, field=None, procedure=None) -> None:
+    """Unknown or foreign filters are a 404 (DESIGN §4.3: a foreign object's existence is not disclosed)."""
+    if agency is not None and not (
+        (scope.everything or agency in scope.agency_ids) and Agency.objects.filter(pk=agency).exists()
+    ):
+        raise KpiError(_("Không tìm thấy cơ quan."), field="agency", status=404)
+    if commune is not None and not (
+        (scope.everything or scope.beyond_communes or commune in scope.unit_ids)
+        and AdministrativeUnit.objects.filter(pk=commune).exists()
+    ):
+        raise KpiError(_("Không tìm thấy xã, phường."), field="commune", status=404)
+    if field is not None and not Field.objects.filter(pk=field).exists():
+        raise KpiError(_("Không tìm thấy lĩnh vực."), field="field", status=404)
+    if procedure is not None and not Procedure.objects.filter(pk=procedure).exists():
+        raise KpiError(_("Không tìm thấy thủ tục."), field="procedure", status=404)
+
+
+def indicators(
+    period: Period,
+    *,
+    by: str,
+    scope: Scope,
+    agency: int | None = None,
+    commune: int | None = None,
+    field: int | None = None,
+    procedure: int | None = None,
+    rollup: bool = False,
+) -> dict:
+    """Counters and rates per group, and their total: ``{"groups": [...], "total": {...}}``."""
+    if by not in GROUPS:
+        raise KpiError(_("Nhóm theo: agency, commune, field, procedure hoặc month."), field="by")
+    qs = cells(period, scope=scope, agency=agency, commune=commune, field=field, procedure=procedure, rollup=rollup)
+    column = GROUP_COLUMN[by]
+    rows = qs.values(grp=F(column)).annotate(**{n: Sum(n) for n in facts.COUNTERS}).order_by()
+    mapping: dict[int, int] = {}
+    if rollup and by in ("agency", "commune"):
+        mapping = agency_rollup() if by == "agency" else unit_rollup()
+    groups: dict = {}
+    total = Group(key="", label=_("Tổng cộng"))
+    for row in rows:
+        key = mapping.get(row["grp"], row["grp"])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(key=str(key), label="")
+        group.add(row)
+        total.add(row)
+    labels = _labels(by, list(groups))
+    for key, group in groups.items():
+        group.label = labels.get(key, str(key))
+    ordered = sorted(groups.values(), key=lambda g: (g.key if by == "month" else g.label, g.key))
+    return {
+        "period": {"start": period.start, "end": period.end, "label": period.label},
+        "by": by,
+        "rollup": rollup,
+        "groups": [g.as_dict() for g in ordered],
+        "total": total.as_dict(),
+    }
+
+
+def _labels(by: str, keys: list) -> dict:
+    if not keys:
+        return {}
+    if by == "agency":
+        return dict(Agency.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "commune":
+        return dict(AdministrativeUnit.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "field":
+        return dict(Field.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "procedure":
+        return {
+            pk: f"{code} {name}".strip()
+            for pk, code, name in Procedure.objects.filter(pk__in=keys).values_list("pk", "national_code", "name")
+        }
+    return {k: f"{k:%m/%Y}" for k in keys}
