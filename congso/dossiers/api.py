@@ -206,6 +206,21 @@ class EventOut(Schema):
     hash: str
 
 
+def event_out(e) -> dict:
+    """One event of the hash chain as ``EventOut``."""
+    return {
+        "seq": e.seq,
+        "action": e.action,
+        "actor": e.actor_label,
+        "at": e.at,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "step_key": e.step_key,
+        "data": e.data,
+        "hash": e.hash,
+    }
+
+
 class LookupOut(Schema):
     code: str
     procedure_name: str
@@ -703,20 +718,7 @@ def batch_action(request, body: BatchIn):
 @router.get("/{int:dossier_id}/events", response={200: list[EventOut], **ERRORS}, summary="Lịch sử xử lý (chuỗi băm)")
 def events(request, dossier_id: int):
     d = access_dossier(who(request), dossier_id)
-    return [
-        {
-            "seq": e.seq,
-            "action": e.action,
-            "actor": e.actor_label,
-            "at": e.at,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "step_key": e.step_key,
-            "data": e.data,
-            "hash": e.hash,
-        }
-        for e in d.events.order_by("seq")
-    ]
+    return [event_out(e) for e in d.events.order_by("seq")]
 
 
 @router.post(
@@ -857,20 +859,7 @@ def message_applicant(request, dossier_id: int, body: MessageIn):
         e = A.message_applicant(d, caller, body.text)
     except A.ActionError as exc:
         return _action_error(exc)
-    return Status(
-        201,
-        {
-            "seq": e.seq,
-            "action": e.action,
-            "actor": e.actor_label,
-            "at": e.at,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "step_key": e.step_key,
-            "data": e.data,
-            "hash": e.hash,
-        },
-    )
+    return Status(201, event_out(e))
 
 
 @router.get("/{int:dossier_id}/files/{int:file_id}", summary="Tải xuống tệp của hồ sơ", response={200: None, **ERRORS})

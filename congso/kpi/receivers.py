@@ -6,10 +6,8 @@
   online may have changed even when the dossier no longer waits for the money.
 - ``feedback.Rating`` and ``feedback.Complaint`` (only those tied to a dossier) created or deleted, inside
   ``feedback.actions``' transactions.
-- DVCQG's acknowledgement: ``national.outbox.record_success`` sets ``SyncState.acknowledged_at`` with a
-  queryset ``update()``, which sends no signal; its ``DeliveryAttempt`` is created in the same transaction
-  just before, so the refresh is scheduled ``on_commit`` from there (see docs/kpi.md: a crash between the
-  commit and the refresh leaves a difference that ``rebuild_kpi`` reports and fixes).
+- DVCQG's acknowledgement: ``national.signals.sync_acknowledged``, sent by ``national.outbox.record_success``
+  inside its transaction when a dossier is acknowledged for the first time.
 
 The sources that are not dossier actions do not hold the dossier's lock; on PostgreSQL they also check
 again after their commit (:func:`refresh_from_outside`).
@@ -76,24 +74,14 @@ def on_complaint_deleted(sender=None, instance=None, **_kwargs) -> None:
         refresh_from_outside(_dossier_root(instance.dossier_id))
 
 
-def on_delivery(sender=None, instance=None, created=False, **_kwargs) -> None:
-    """A DVCQG delivery succeeded: if it is the dossier's first acknowledged sync, refresh after commit."""
-    from congso.national import protocol
-    from congso.national.models import SyncState
-
-    if not (created and instance.ok):
-        return
-    message = instance.message
-    if message.service != protocol.SYNC_DOSSIER:
-        return
-    dossier_id = message.dossier_id
-    if SyncState.objects.filter(dossier_id=dossier_id, acknowledged_at__isnull=True).exists():
-        transaction.on_commit(lambda: recheck_dossier(dossier_id), robust=True)
+def on_sync_acknowledged(sender=None, dossier_id=None, **_kwargs) -> None:
+    """DVCQG acknowledged the dossier for the first time: it now counts as synced."""
+    refresh_from_outside(_dossier_root(dossier_id))
 
 
 def connect() -> None:
     from congso.feedback.models import Complaint, Rating
-    from congso.national.models import DeliveryAttempt
+    from congso.national.signals import sync_acknowledged
     from congso.payments.models import Obligation
 
     dossier_changed.connect(on_dossier_changed, dispatch_uid="kpi-dossier-changed")
@@ -102,4 +90,4 @@ def connect() -> None:
     post_delete.connect(on_rating_changed, sender=Rating, dispatch_uid="kpi-rating-deleted")
     post_save.connect(on_complaint_saved, sender=Complaint, dispatch_uid="kpi-complaint-saved")
     post_delete.connect(on_complaint_deleted, sender=Complaint, dispatch_uid="kpi-complaint-deleted")
-    post_save.connect(on_delivery, sender=DeliveryAttempt, dispatch_uid="kpi-dvcqg-delivery")
+    sync_acknowledged.connect(on_sync_acknowledged, dispatch_uid="kpi-dvcqg-acknowledged")

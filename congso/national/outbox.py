@@ -29,6 +29,7 @@ from congso.dossiers.choices import NATIONAL_STATUS, Source, State
 from congso.dossiers.models import Dossier, DossierEvent
 from congso.national import messages, protocol
 from congso.national.models import DeliveryAttempt, InboundDossier, OutboxMessage, OutboxStatus, SyncState
+from congso.national.signals import sync_acknowledged
 from congso.national.transport import Refused, TransportError, get_transport
 
 log = logging.getLogger(__name__)
@@ -214,9 +215,11 @@ def record_success(message: OutboxMessage, token: str, now: dt.datetime, started
         DeliveryAttempt.objects.create(message=message, at=now, duration_ms=_ms(started), ok=True, stale=not mine)
         if message.service == protocol.SYNC_DOSSIER:
             status = message.body["data"][0]["TrangThaiHoSo"]
-            SyncState.objects.filter(dossier_id=message.dossier_id, acknowledged_at__isnull=True).update(
+            first = SyncState.objects.filter(dossier_id=message.dossier_id, acknowledged_at__isnull=True).update(
                 acknowledged_at=now
             )
+            if first:
+                sync_acknowledged.send(sender=SyncState, dossier_id=message.dossier_id, at=now)
             SyncState.objects.filter(dossier_id=message.dossier_id, acknowledged_seq__lt=message.seq).update(
                 acknowledged_seq=message.seq, acknowledged_status=status
             )

@@ -60,7 +60,7 @@ def test_complaints_on_a_dossier_count_and_uncount_and_others_do_not():
     assert rebuild.check().clean
 
 
-def test_dvcqg_acknowledging_a_dossier_counts_it_as_synced(monkeypatch, django_capture_on_commit_callbacks):
+def test_dvcqg_acknowledging_a_dossier_counts_it_as_synced(monkeypatch):
     from congso.national import outbox
     from congso.national import testing as national_testing
     from congso.national.models import SyncState
@@ -70,16 +70,36 @@ def test_dvcqg_acknowledging_a_dossier_counts_it_as_synced(monkeypatch, django_c
     d = H.receive(h, H.BIRTH, now=local(2026, 11, 2, 8, 0))
     H.accept(h, d, local(2026, 11, 2, 8, 0))
     assert H.cells_of(NOV)["synced"] == 0
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        stats = outbox.deliver_due()
-    assert len([c for c in callbacks if "on_delivery" in c.__qualname__]) == 1  # refreshed after the commit
+    stats = outbox.deliver_due()
     assert stats["failed"] == 0 and SyncState.objects.get(dossier_id=d.pk).acknowledged_at is not None
+    assert H.cells_of(NOV)["synced"] == 1  # in the acknowledging transaction, no after-commit callback needed
+    H.step(h, d, local(2026, 11, 2, 9, 0))  # transfer: more messages, acknowledged again
+    outbox.deliver_due()
     assert H.cells_of(NOV)["synced"] == 1
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        H.step(h, d, local(2026, 11, 2, 9, 0))  # transfer: more messages, acknowledged again
-        outbox.deliver_due()
-    assert H.cells_of(NOV)["synced"] == 1
-    assert not [c for c in callbacks if "on_delivery" in c.__qualname__]  # acknowledged already: no refresh
+    assert rebuild.check().clean
+
+
+def test_the_synced_count_rolls_back_with_a_failed_acknowledgement(monkeypatch):
+    """The acknowledgement and its KPI refresh are one transaction: if recording it fails, neither stays."""
+    from django.db import transaction
+
+    from congso.national import outbox, protocol
+    from congso.national.models import OutboxMessage, SyncState
+
+    h = H.hacthanh()
+    d = H.receive(h, H.BIRTH, now=local(2026, 11, 2, 8, 0))
+    H.accept(h, d, local(2026, 11, 2, 8, 0))
+    message = OutboxMessage.objects.filter(dossier_id=d.pk, service=protocol.SYNC_DOSSIER).order_by("seq").first()
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        outbox.record_success(message, "no-lease", local(2026, 11, 2, 8, 5), 0.0)
+        assert H.cells_of(NOV)["synced"] == 1
+        raise Boom
+    assert SyncState.objects.get(dossier_id=d.pk).acknowledged_at is None
+    assert H.cells_of(NOV)["synced"] == 0
     assert rebuild.check().clean
 
 
