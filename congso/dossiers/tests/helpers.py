@@ -20,6 +20,22 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # A tiny but real PDF (pypdf and pyHanko open it: it has a cross-reference table), for uploads.
 PDF = simple_pdf()
 
+# A complete birth-registration e-form (data/eforms/1.001193.000.00.00.H56.json), for online dossiers.
+BIRTH_FORM = {
+    "nguoi_yeu_cau": "Nguyễn Văn An",
+    "giay_to_nguoi_yeu_cau": "038090001234",
+    "quan_he": "cha",
+    "ho_ten": "Nguyễn Minh Khôi",
+    "gioi_tinh": "nam",
+    "ngay_sinh": "2025-12-20",
+    "noi_sinh": "Trạm y tế phường Hạc Thành",
+    "dan_toc": "Kinh",
+    "quoc_tich": "Việt Nam",
+    "ho_ten_me": "Lê Thị Hoa",
+    "nam_sinh_me": 1992,
+    "noi_cu_tru_me": "Phường Hạc Thành",
+}
+
 
 def local(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=VN)

@@ -2,19 +2,20 @@
 
 import pytest
 
-from congso.dossiers.tests.helpers import Api, agency, procedure
+from congso.dossiers.tests.helpers import BIRTH_FORM, Api, agency, procedure
 
 pytestmark = pytest.mark.django_db
 
 BIRTH = "1.001193"
 
 
-def draft(citizen: Api) -> dict:
+def draft(citizen: Api, form: dict | None = None) -> dict:
     body = {
         "procedure_id": procedure(BIRTH).pk,
         "intake_agency_id": agency("ttpvhcc-xa-14797").pk,
         "channel": 2,
         "applicant": {"name": "Nguyễn Văn An", "id_number": "038090001234", "phone": "0912345678"},
+        "form_data": form or {},
     }
     response = citizen.post("/dossiers/", body)
     assert response.status_code == 201, response.content
@@ -37,20 +38,7 @@ def test_the_e_form_is_checked_field_by_field_and_a_valid_one_is_saved(clock):
     fields = {e["field"]: e["message"] for e in bad.json()["errors"]}
     assert fields["form_data.ngay_sinh"] == "Ngày không được sau hôm nay."
     assert fields["form_data.noi_sinh"] == "Vui lòng nhập nơi sinh."
-    form = {
-        "nguoi_yeu_cau": "Nguyễn Văn An",
-        "giay_to_nguoi_yeu_cau": "038090001234",
-        "quan_he": "cha",
-        "ho_ten": "Nguyễn Minh Khôi",
-        "gioi_tinh": "nam",
-        "ngay_sinh": "2026-11-20",
-        "noi_sinh": "Trạm y tế phường Hạc Thành",
-        "dan_toc": "Kinh",
-        "quoc_tich": "Việt Nam",
-        "ho_ten_me": "Lê Thị Hoa",
-        "nam_sinh_me": 1992,
-        "noi_cu_tru_me": "Phường Hạc Thành",
-    }
+    form = BIRTH_FORM
     ok = patch(citizen, d["id"], {"form_data": form, "return_method": "Nhận trực tiếp"})
     assert ok.status_code == 200, ok.content
     assert ok.json()["form_data"]["ho_ten"] == "Nguyễn Minh Khôi"
@@ -63,7 +51,7 @@ def test_the_e_form_is_checked_field_by_field_and_a_valid_one_is_saved(clock):
 
 def test_a_submitted_dossier_is_no_longer_a_draft(clock):
     citizen = Api("congdan.an")
-    d = draft(citizen)
+    d = draft(citizen, BIRTH_FORM)
     assert citizen.upload(d["id"], name="Giấy chứng sinh").status_code == 201
     citizen.act(d["id"], "submit")
     response = patch(citizen, d["id"], {"return_method": "Bưu chính"})
@@ -72,7 +60,7 @@ def test_a_submitted_dossier_is_no_longer_a_draft(clock):
 
 def test_files_come_off_a_draft_but_not_off_a_submitted_dossier(clock):
     citizen = Api("congdan.an")
-    d = draft(citizen)
+    d = draft(citizen, BIRTH_FORM)
     first = citizen.upload(d["id"], name="Giấy chứng sinh").json()
     assert citizen.client.delete(f"/api/v1/dossiers/{d['id']}/files/{first['id']}").status_code == 204
     second = citizen.upload(d["id"], name="Giấy chứng sinh").json()
@@ -84,7 +72,7 @@ def test_files_come_off_a_draft_but_not_off_a_submitted_dossier(clock):
 
 def test_officers_write_to_the_applicant_and_the_applicant_cannot_write_as_an_officer(clock):
     citizen = Api("congdan.an")
-    d = draft(citizen)
+    d = draft(citizen, BIRTH_FORM)
     citizen.upload(d["id"], name="Giấy chứng sinh")
     citizen.act(d["id"], "submit")
     clerk = Api("tiepnhan.hacthanh")
@@ -95,3 +83,40 @@ def test_officers_write_to_the_applicant_and_the_applicant_cannot_write_as_an_of
     assert blank.status_code == 422 and "Vui lòng nhập nội dung tin nhắn" in blank.json()["detail"]
     stranger = Api("tiepnhan.tinh")
     assert stranger.post(f"/dossiers/{d['id']}/messages", {"text": "x"}).status_code == 404
+
+
+def test_an_online_dossier_is_not_submitted_with_its_e_form_unfinished(clock):
+    """The API checks the e-form at submission as the wizard does; the draft and its papers are kept."""
+    citizen = Api("congdan.an")
+    d = draft(citizen)
+    assert citizen.upload(d["id"], name="Giấy chứng sinh").status_code == 201
+    refused = citizen.client.post(
+        f"/api/v1/dossiers/{d['id']}/actions/submit", "{}", content_type="application/json", **citizen.headers
+    )
+    assert refused.status_code == 422
+    fields = {e["field"]: e["message"] for e in refused.json()["errors"]}
+    assert fields["form_data.noi_sinh"] == "Vui lòng nhập nơi sinh."
+    kept = citizen.get(f"/dossiers/{d['id']}").json()
+    assert kept["state"] == "draft" and len(kept["files"]) == 1
+    assert patch(citizen, d["id"], {"form_data": BIRTH_FORM}).status_code == 200
+    submitted = citizen.act(d["id"], "submit")
+    assert submitted["state"] == "submitted" and submitted["form_data"]["ho_ten"] == "Nguyễn Minh Khôi"
+
+
+def test_submitting_at_creation_checks_the_e_form_too(clock):
+    citizen = Api("congdan.an")
+    body = {
+        "procedure_id": procedure(BIRTH).pk,
+        "intake_agency_id": agency("ttpvhcc-xa-14797").pk,
+        "channel": 2,
+        "applicant": {"name": "Nguyễn Văn An", "id_number": "038090001234", "phone": "0912345678"},
+        "form_data": {**BIRTH_FORM, "ngay_sinh": "2099-01-01"},
+        "submit": True,
+    }
+    before = citizen.get("/dossiers/").json()
+    refused = citizen.post("/dossiers/", body)
+    assert refused.status_code == 422
+    assert {e["field"]: e["message"] for e in refused.json()["errors"]} == {
+        "form_data.ngay_sinh": "Ngày không được sau hôm nay."
+    }
+    assert citizen.get("/dossiers/").json() == before  # nothing created

@@ -10,7 +10,7 @@ from congso.dossiers import actions as A
 from congso.dossiers.access import who_for
 from congso.dossiers.choices import FileKind, State
 from congso.dossiers.models import Dossier
-from congso.dossiers.tests.helpers import PDF, agency, procedure, user
+from congso.dossiers.tests.helpers import BIRTH_FORM, PDF, agency, procedure, user
 from congso.kpi import facts
 from congso.kpi.models import Cell
 
@@ -76,6 +76,7 @@ def receive(
         source="desk" if channel == 1 else "portal",
         who=office.clerk if channel == 1 else None,
         submit=channel == 2,
+        form_data=BIRTH_FORM if national_code == BIRTH and channel == 2 else None,
         attachments=[A.Attachment(stored=stored, filename="to-khai.pdf", name="Tờ khai", digitised=digitised)],
         now=now,
     )
