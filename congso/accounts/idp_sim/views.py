@@ -23,6 +23,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -121,9 +122,9 @@ def authorize(request):
     params = {name: source.get(name, "") for name in (*AUTH_PARAMS, "code_challenge_method")}
     # Errors about the client or its redirect URI are shown here: sending the browser on would be unsafe.
     if params["client_id"] != settings.CONGSO_OIDC_CLIENT_ID:
-        return _error_page(request, "Ứng dụng (client_id) chưa đăng ký với hệ thống định danh mô phỏng.")
+        return _error_page(request, _("Ứng dụng (client_id) chưa đăng ký với hệ thống định danh mô phỏng."))
     if not _redirect_uri_allowed(request, params["redirect_uri"]):
-        return _error_page(request, "Địa chỉ quay về (redirect_uri) không thuộc ứng dụng đã đăng ký.")
+        return _error_page(request, _("Địa chỉ quay về (redirect_uri) không thuộc ứng dụng đã đăng ký."))
     back, state = params["redirect_uri"], params["state"]
     if params["response_type"] != "code":
         return _back(back, error="unsupported_response_type", state=state)
@@ -142,7 +143,7 @@ def authorize(request):
         return render(
             request,
             "idp_sim/authorize.html",
-            {"params": params, "identities": IDENTITIES, "error": "Hãy chọn một danh tính để đăng nhập."},
+            {"params": params, "identities": IDENTITIES, "error": _("Hãy chọn một danh tính để đăng nhập.")},
             status=422,
         )
     code = signing.dumps(
@@ -177,7 +178,7 @@ def _client_credentials(request) -> tuple[str, str]:
             raw = base64.b64decode(header[6:], validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return "", ""
-        client_id, _, secret = raw.partition(":")
+        client_id, _colon, secret = raw.partition(":")
         return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))  # RFC 6749 §2.3.1
     return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
 

@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -56,17 +57,17 @@ def send_ipn(sim: SimPayment) -> str:
 @require_GET
 def start(request):
     if services.control(PROVIDER).down:
-        return render(request, "paysim/error.html", {"message": "Cổng thanh toán đang bảo trì (503)."}, status=503)
+        return render(request, "paysim/error.html", {"message": _("Cổng thanh toán đang bảo trì (503).")}, status=503)
     params = request.GET.dict()
     if (
         not G.verify(params, settings.CONGSO_GATEWAY_SECRET)
         or params.get("vnp_TmnCode") != settings.CONGSO_GATEWAY_TMN_CODE
     ):
-        return render(request, "paysim/error.html", {"message": "Sai chữ ký (mã lỗi 97)."}, status=400)
+        return render(request, "paysim/error.html", {"message": _("Sai chữ ký (mã lỗi 97).")}, status=400)
     amount = G.read_amount(params.get("vnp_Amount"))
     reference = params.get("vnp_TxnRef", "")[:100]
     if not amount or not reference:
-        return render(request, "paysim/error.html", {"message": "Số tiền không hợp lệ (mã lỗi 03)."}, status=400)
+        return render(request, "paysim/error.html", {"message": _("Số tiền không hợp lệ (mã lỗi 03).")}, status=400)
     sim, _created = SimPayment.objects.get_or_create(
         provider=PROVIDER,
         reference=reference,
@@ -87,7 +88,7 @@ def pay_page(request, reference: str):
     return services.pay_page(
         request,
         get_object_or_404(SimPayment, provider=PROVIDER, reference=reference),
-        title="Cổng thanh toán ngân hàng / ví điện tử (mô phỏng)",
+        title=_("Cổng thanh toán ngân hàng / ví điện tử (mô phỏng)"),
         banks=["NCB", "VCB", "TCB", "MOMO"],
         merchant=settings.CONGSO_GATEWAY_TMN_CODE,
         cancel_code="24",

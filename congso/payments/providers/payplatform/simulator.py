@@ -17,6 +17,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -104,7 +105,7 @@ def pay_page(request, reference: str):
     return services.pay_page(
         request,
         get_object_or_404(SimPayment, provider=PROVIDER, reference=reference),
-        title="Nền tảng thanh toán — Cổng Dịch vụ công quốc gia (mô phỏng)",
+        title=_("Nền tảng thanh toán — Cổng Dịch vụ công quốc gia (mô phỏng)"),
         banks=["VCB", "BIDV", "VTB", "AGRIBANK"],
         merchant=settings.CONGSO_PAYPLATFORM_PARTNER,
         cancel_code="01",
