@@ -204,6 +204,8 @@ CONGSO_MAX_UPLOAD_BYTES = env_int("CONGSO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 CONGSO_ALLOWED_FILE_TYPES = tuple(env_str("CONGSO_ALLOWED_FILE_TYPES", "pdf,jpg,png,docx,xlsx").split(","))
 # Public lookup: failed attempts allowed per client address and minute.
 CONGSO_LOOKUP_FAILURES_PER_MINUTE = env_int("CONGSO_LOOKUP_FAILURES_PER_MINUTE", 10)
+# Public transparency page (/minh-bach/): seconds each period's figures and ranking stay cached (0: no cache).
+CONGSO_KPI_PUBLIC_CACHE_SECONDS = env_int("CONGSO_KPI_PUBLIC_CACHE_SECONDS", 300)
 # The public address of this site, printed in QR codes on forms.
 CONGSO_PUBLIC_URL = env_str("CONGSO_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import create_model
 
+from congso.accounts import staff
 from congso.api.v1.auth import API_AUTH, who
 from congso.api.v1.errors import problem
 from congso.dossiers.api import ERRORS, MAX_ID
-from congso.kpi import facts, selectors
+from congso.kpi import facts, ranking, score_config, selectors
 
 router = Router(tags=["Chỉ số chỉ đạo, điều hành (kpi)"], auth=API_AUTH)
 
@@ -103,10 +105,171 @@ def indicators(
             rollup=rollup,
         )
     except selectors.KpiError as exc:
-        titles = {404: _("Không tìm thấy"), 422: _("Dữ liệu không hợp lệ")}
-        return problem(
-            exc.status,
-            titles.get(exc.status, _("Không thực hiện được")),
-            exc.message,
-            [{"field": exc.field, "message": exc.message}] if exc.field else None,
-        )
+        return _kpi_problem(exc)
+
+
+def _kpi_problem(exc: selectors.KpiError):
+    titles = {404: _("Không tìm thấy"), 422: _("Dữ liệu không hợp lệ")}
+    return problem(
+        exc.status,
+        titles.get(exc.status, _("Không thực hiện được")),
+        exc.message,
+        [{"field": exc.field, "message": exc.message}] if exc.field else None,
+    )
+
+
+# ---- Decision 766 ranking -------------------------------------------------------------------------------------------
+class RankingRateOut(Schema):
+    on_time: float | None = Field(None, description="Tỷ lệ giải quyết đúng hạn (%), null khi không có hồ sơ")
+    online: float | None = Field(None, description="Tỷ lệ hồ sơ trực tuyến có kết quả điện tử (%)")
+    online_payment: float | None = Field(None, description="Tỷ lệ thanh toán trực tuyến (%)")
+    digitisation: float | None = Field(None, description="Tỷ lệ số hóa hồ sơ, kết quả (%)")
+    satisfaction: float | None = Field(None, description="Mức độ hài lòng (%)")
+
+
+class GroupScoreOut(Schema):
+    key: str = Field(..., description="Mã nhóm chỉ tiêu")
+    name: str = Field(..., description="Tên nhóm chỉ tiêu")
+    indicator: str = Field(..., description="Chỉ số tính điểm")
+    rate: float | None = Field(None, description="Tỷ lệ đạt được (%); null: nhóm không áp dụng (không có hồ sơ)")
+    maximum: float = Field(..., description="Điểm tối đa của nhóm")
+    threshold: float = Field(..., description="Ngưỡng (%) đạt điểm tối đa; dưới ngưỡng: tỷ lệ × tối đa ÷ ngưỡng")
+    points: float | None = Field(None, description="Điểm đạt được; null khi nhóm không áp dụng")
+
+
+class ScoreOut(Schema):
+    total: float | None = Field(None, description="Tổng điểm quy về thang 100 trên các nhóm áp dụng")
+    earned: float = Field(..., description="Điểm đạt được cộng lại")
+    applicable: float = Field(..., description="Tổng điểm tối đa của các nhóm áp dụng")
+    groups: list[GroupScoreOut]
+
+
+class RankingEntryOut(Schema):
+    key: int | None = Field(None, description="Mã (id) cơ quan hoặc xã, phường; null cho dòng toàn tỉnh")
+    name: str
+    name_en: str = ""
+    kind: str = Field("", description="Loại cơ quan, hoặc xã / phường")
+    current: bool = Field(..., description="Đơn vị đang hoạt động (không phải đơn vị trước sắp xếp)")
+    place: int = Field(..., description="Thứ hạng (xếp hạng đồng hạng 1, 2, 2, 4); 0: chưa xếp hạng (không có số liệu)")
+    received: int = Field(..., description="Hồ sơ tiếp nhận trong kỳ")
+    ended: int = Field(..., description="Hồ sơ đã giải quyết trong kỳ")
+    rates: RankingRateOut
+    score: ScoreOut | None = None
+
+
+class RankingOut(Schema):
+    period: KpiPeriodOut
+    level: str = Field(..., description="agency: cơ quan cấp tỉnh; commune: xã, phường (nơi tiếp nhận)")
+    rollup: bool = Field(..., description="Đơn vị trước sắp xếp được gộp vào đơn vị kế thừa")
+    entries: list[RankingEntryOut]
+    province: RankingEntryOut = Field(..., description="Toàn tỉnh: mọi hồ sơ của kỳ")
+
+
+@router.get(
+    "/ranking",
+    response={200: RankingOut, **ERRORS},
+    summary="Xếp hạng Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) theo kỳ",
+)
+def ranking_view(
+    request,
+    period: str = Query(..., max_length=40, description=f"Kỳ báo cáo: {selectors.PERIOD_HELP}"),
+    level: str = Query("agency", max_length=20, description="agency (cơ quan cấp tỉnh) hoặc commune (xã, phường)"),
+    rollup: bool = Query(True, description="Gộp số liệu của xã, cơ quan trước sắp xếp vào đơn vị kế thừa"),
+):
+    """Every agency or commune of the province with its rates, each group's points, the total out of 100 and its
+    place; units without any applicable group come last, unranked (place 0). Read from the summaries."""
+    if selectors.scope_for(who(request)) is None:
+        return problem(403, _("Không có quyền"), _("Chỉ cán bộ, công chức được xem chỉ số chỉ đạo, điều hành."))
+    try:
+        parsed = selectors.parse_period(period)
+        result = ranking.ranking(parsed, level, rollup=rollup)
+    except selectors.KpiError as exc:
+        return _kpi_problem(exc)
+    return {
+        "period": {"start": parsed.start, "end": parsed.end, "label": parsed.label},
+        "level": level,
+        "rollup": rollup,
+        "entries": [e.as_dict() for e in result.entries],
+        "province": result.province.as_dict(),
+    }
+
+
+# ---- the score groups ------------------------------------------------------------------------------------------------
+class ScoreGroupOut(Schema):
+    key: str = Field(..., description="Mã nhóm chỉ tiêu")
+    name: str = Field(..., description="Tên nhóm chỉ tiêu")
+    indicator: str = Field(..., description="Chỉ số tính điểm (on_time, online, online_payment, …)")
+    maximum: float = Field(..., description="Điểm tối đa; tổng các nhóm đang áp dụng bằng 100")
+    threshold: float = Field(..., description="Ngưỡng (%) đạt điểm tối đa, trong (0, 100]")
+    active: bool = Field(..., description="Đang áp dụng")
+    position: int
+
+
+class ScoreGroupIn(Schema):
+    key: str = Field(..., max_length=40, description="Mã nhóm chỉ tiêu (không đổi được)")
+    maximum: Decimal = Field(..., description="Điểm tối đa (≥ 0, tối đa hai chữ số thập phân)")
+    threshold: Decimal = Field(..., description="Ngưỡng (%) đạt điểm tối đa, lớn hơn 0 và không quá 100")
+    active: bool = Field(True, description="Đang áp dụng")
+
+
+class ScoreGroupsIn(Schema):
+    groups: list[ScoreGroupIn] = Field(
+        ..., max_length=50, description="Mọi nhóm chỉ tiêu, mỗi nhóm một lần; tổng điểm tối đa của nhóm áp dụng = 100"
+    )
+
+
+def _score_groups_out():
+    return [
+        {
+            "key": g.key,
+            "name": g.name,
+            "indicator": g.indicator,
+            "maximum": g.maximum,
+            "threshold": g.threshold,
+            "active": g.active,
+            "position": g.position,
+        }
+        for g in score_config.groups()
+    ]
+
+
+@router.get(
+    "/score-groups",
+    response={200: list[ScoreGroupOut], **ERRORS},
+    summary="Thang điểm Bộ chỉ số (Quyết định 766/QĐ-TTg): nhóm chỉ tiêu, điểm tối đa, ngưỡng",
+)
+def score_groups(request):
+    """Every officer reads the score configuration."""
+    if selectors.scope_for(who(request)) is None:
+        return problem(403, _("Không có quyền"), _("Chỉ cán bộ, công chức được xem chỉ số chỉ đạo, điều hành."))
+    return _score_groups_out()
+
+
+@router.put(
+    "/score-groups",
+    response={200: list[ScoreGroupOut], **ERRORS},
+    summary="Sửa thang điểm (chỉ Quản trị hệ thống cấp tỉnh): tất cả các nhóm, cùng một lần",
+)
+def set_score_groups(request, payload: ScoreGroupsIn):
+    """The province administrator sets every group's maximum, threshold and active flag in one transaction:
+    nothing is saved when one value is wrong. The active maxima must sum to 100."""
+    caller = who(request)
+    if not staff.is_province_admin(caller):
+        return problem(403, _("Không có quyền"), _("Chỉ Quản trị hệ thống cấp tỉnh được sửa thang điểm."))
+    index: dict[str, int] = {}
+    typed: dict[str, dict] = {}
+    duplicates = []
+    for i, g in enumerate(payload.groups):
+        if g.key in typed:
+            duplicates.append({"field": f"groups.{i}.key", "message": _("Nhóm chỉ tiêu bị lặp.")})
+        index[g.key] = i
+        typed[g.key] = {"maximum": g.maximum, "threshold": g.threshold, "active": g.active}
+    if duplicates:
+        return problem(422, _("Dữ liệu không hợp lệ"), _("Vui lòng kiểm tra các trường được nêu."), duplicates)
+    try:
+        score_config.update_score_groups(caller, typed)
+    except score_config.ScoreConfigError as exc:
+        errors = [{"field": f"groups.{index[key]}.{name}", "message": msg} for (key, name), msg in exc.errors.items()]
+        errors += [{"field": "groups", "message": msg} for msg in exc.general]
+        return problem(422, _("Dữ liệu không hợp lệ"), " ".join(exc.general) or errors[0]["message"], errors)
+    return _score_groups_out()

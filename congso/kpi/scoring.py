@@ -5,7 +5,9 @@ above the threshold earns the maximum, below it earns ``rate × maximum ÷ thres
 indicator has no denominator (say, a commune with no fee-bearing dossier for the online-payment group) is
 *not applicable*: it is left out and the total is scaled back to 100 over the applicable groups, so a unit is
 neither rewarded nor punished for what it had no case of. Weights and thresholds are configurable
-(a ``ScoreGroup`` admin table is not built yet); the defaults below are the estimates of domain §8.
+(``kpi.ScoreGroup``, edited by the province administrator at ``/mot-cua/chi-so/xep-hang/thang-diem/`` or
+``PUT /api/v1/kpi/score-groups``; read through ``kpi.selectors.score_rules``); the defaults below are the
+estimates of domain §8 and seed that table.
 """
 
 from __future__ import annotations

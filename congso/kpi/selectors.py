@@ -286,3 +286,15 @@ def _labels(by: str, keys: list) -> dict:
             for pk, code, name in Procedure.objects.filter(pk__in=keys).values_list("pk", "national_code", "name")
         }
     return {k: f"{k:%m/%Y}" for k in keys}
+
+
+# ---- Decision 766 score rules ---------------------------------------------------------------------------------------
+def score_rules() -> tuple:
+    """The active score groups as configured by the province (``ScoreGroup``), in order; the domain's estimates
+    (``scoring.DEFAULT_RULES``) when the table is empty."""
+    from congso.kpi.models import ScoreGroup
+    from congso.kpi.scoring import DEFAULT_RULES, GroupRule
+
+    rows = ScoreGroup.objects.filter(active=True).order_by("position", "key")
+    rules = tuple(GroupRule(g.key, g.name, g.indicator, g.maximum, g.threshold) for g in rows)
+    return rules or DEFAULT_RULES

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tra-cuu/danh-gia/", feedback_views.rate, name="rate"),
     path("phan-anh/", feedback_views.complaint, name="complaint"),
     path("phan-anh/tra-cuu/", feedback_views.complaint_status, name="complaint-status"),
+    path("minh-bach/", include("congso.portal.transparency_urls")),
     path("tai-khoan/", account_views.account, name="account"),
     path("tai-khoan/ho-so/", account_views.profile, name="profile"),
     path("tai-khoan/vneid/", include("congso.portal.oidc_urls")),
