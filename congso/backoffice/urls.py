@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from congso.accounts.forms import ThrottledLoginForm
 from congso.backoffice import complaint_views, views
@@ -21,6 +21,9 @@ urlpatterns = [
     path("phan-anh/", complaint_views.complaints, name="complaints"),
     path("phan-anh/<int:pk>/", complaint_views.complaint, name="complaint"),
     path("phan-anh/<int:pk>/<str:what>/", complaint_views.complaint_act, name="complaint-act"),
+    path("chi-so/chuyen-doi-so/", include("congso.backoffice.dx_urls")),
+    path("chi-so/xep-hang/", include("congso.backoffice.score_urls")),
+    path("chi-so/", include("congso.backoffice.kpi_urls")),
     path("ho-so/<int:pk>/", views.dossier_view, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/<str:action>/", views.act, name="act"),
     path("ho-so/<int:pk>/ghi-chu/", views.note, name="note"),
