@@ -217,6 +217,8 @@ def usual_value(name: str, seeded: Seeded):
         "id_last4": "1234",
         "session_id": "00000000-0000-4000-8000-000000000000",
         "token": "khong-co-ma-nay",
+        "metric": "cashless-schools",
+        "year": "2026",
     }[name]
 
 
