@@ -87,6 +87,7 @@ def annotated(qs: QuerySet[Dossier], *, with_files: bool = False) -> QuerySet:
         kpi_unit_id=F("intake_agency__unit_id"),
         kpi_online_class=F("procedure__online_class"),
         kpi_online_level=F("procedure__online_level"),
+        kpi_channels=F("procedure__channels"),
         kpi_fee_bearing=Exists(fee_bearing_procedure_ids().filter(procedure_id=OuterRef("procedure_id"))),
         kpi_paid_online=Exists(
             Obligation.objects.filter(
@@ -107,6 +108,7 @@ def annotated(qs: QuerySet[Dossier], *, with_files: bool = False) -> QuerySet:
         "kpi_unit_id",
         "kpi_online_class",
         "kpi_online_level",
+        "kpi_channels",
         "kpi_fee_bearing",
         "kpi_paid_online",
         "kpi_synced",
@@ -136,8 +138,9 @@ def file_counts(files: QuerySet[DossierFile]) -> dict[int, dict[str, int]]:
     return {r.pop("dossier_id"): r for r in rows}
 
 
-def _offered_online(online_class: str, online_level: int | None) -> bool:
-    return Procedure(online_class=online_class, online_level=online_level).offered_online
+def _offered_online(online_class: str, online_level: int | None, channels: list | None) -> bool:
+    """``catalog.Procedure.offered_online`` from the annotated columns (class, level, ways of submission)."""
+    return Procedure(online_class=online_class, online_level=online_level, channels=channels or []).offered_online
 
 
 def _snapshot(row: dict, files: dict[str, int] | None) -> facts.Snapshot:
@@ -157,7 +160,7 @@ def _snapshot(row: dict, files: dict[str, int] | None) -> facts.Snapshot:
         supplement_count=row["supplement_count"],
         budget_seconds=row["budget_seconds"],
         consumed_seconds=row["consumed_seconds"],
-        offered_online=_offered_online(row["kpi_online_class"], row["kpi_online_level"]),
+        offered_online=_offered_online(row["kpi_online_class"], row["kpi_online_level"], row["kpi_channels"]),
         fee_bearing=bool(row["kpi_fee_bearing"]),
         paid_online=bool(row["kpi_paid_online"]),
         synced=bool(row["kpi_synced"]),
