@@ -21,6 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from congso.core.testing import assert_accessible, launch_chromium
+from congso.dossiers.tests.helpers import BIRTH_FORM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -421,7 +422,7 @@ def test_the_citizen_answers_a_supplement_request_online(demo, open_page):
         channel=2,
         source="portal",
         who=citizen,
-        form_data={"ho_ten": "Lê Minh An"},
+        form_data={**BIRTH_FORM, "ho_ten": "Lê Minh An"},
     )
     component_id = birth_procedure().components.get(name__startswith=CERTIFICATE).pk
     A.attach_file(d, citizen, data=certificate_pdf(), filename="giay-chung-sinh.pdf", component_id=component_id)
