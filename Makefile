@@ -10,7 +10,7 @@ PORT ?= 8000
 export CONGSO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers bench-outbox bench-payments bench-signing messages clean
+.PHONY: help run test test-fast test-browser test-postgres serve demo migrate install lint format openapi bench-dossiers bench-outbox bench-payments bench-signing bench-kpi messages clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -32,6 +32,7 @@ demo: migrate ## Load the Thanh Hóa reference data and demo logins (idempotent)
 	$(PY) manage.py test_pki
 	$(PY) manage.py dvcqg demo
 	$(PY) manage.py payments demo
+	$(PY) manage.py generate_history --dossiers 30000 --years 2
 
 run: demo ## Set up, load the demo data and serve http://127.0.0.1:8000 with the background worker
 	$(PY) manage.py collectstatic --noinput -v0
@@ -76,8 +77,11 @@ bench-payments: install ## Gateway IPNs over HTTP (first delivery and replay) an
 bench-signing: install ## PAdES signing and verification per second on one core (test PKI in a temp dir, no database)
 	$(PY) bench/bench_signing.py --cached-keys
 
+bench-kpi: install ## Indicators at 10 million dossiers: generate, rebuild_kpi, dashboard reads, write cost (DATABASE_URL: PostgreSQL, dropped and recreated; DOSSIERS to change the size)
+	nice $(PY) bench/bench_kpi.py --dossiers $${DOSSIERS:-10000000} $${DATABASE_URL:+--database-url "$$DATABASE_URL"}
+
 messages: install ## Update and compile the vi/en translation catalogs (needs GNU gettext)
-	$(PY) manage.py makemessages -l vi -l en --ignore='.venv/*' --ignore='tools/*'
+	$(PY) manage.py makemessages -l vi -l en --ignore='.venv/*' --ignore='tools/*' --ignore='var/*' --ignore='bench/*'
 	$(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean: ## Remove the virtualenv and local data (var/)
