@@ -42,3 +42,26 @@ def kpi_rate_cells(columns) -> SafeString:
             f" <small>{int(c['numerator'])}/{int(c['denominator'])}</small></td>"
         )
     return mark_safe("".join(cells))  # noqa: S308 - built from integers, escaped keys and kpi_rate's safe markup
+
+
+@register.filter
+def kpi_two(value) -> str:
+    """``floatformat:2`` for the hundreds of figures of a ranking table, without its per-call cost."""
+    return "" if value is None else _two_places(value)
+
+
+@register.filter
+def kpi_score_cells(groups) -> SafeString:
+    """The ``<td>`` of each Decision 766 group of a ranking row: the points, then the rate; a dash when the group
+    does not apply (nothing to count)."""
+    separator = get_format("DECIMAL_SEPARATOR")
+    dash = format_html('<td class="num"><span class="none" title="{}">—</span></td>', _("Không có hồ sơ để tính"))
+    cells = []
+    for g in groups:
+        if g.points is None:
+            cells.append(dash)
+            continue
+        points = f"{Decimal(g.points):.2f}".replace(".", separator)
+        rate = "" if g.rate is None else f"{Decimal(g.rate):.2f}".replace(".", separator) + "%"
+        cells.append(f'<td class="num">{points}<small>{rate}</small></td>')
+    return mark_safe("".join(cells))  # noqa: S308 - numbers formatted here and format_html's safe markup
