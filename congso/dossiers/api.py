@@ -2,7 +2,6 @@
 
 import base64
 import datetime as dt
-import hashlib
 import json
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from pydantic import Field
 
 from congso.api.v1.auth import API_AUTH, who
 from congso.api.v1.errors import problem
+from congso.api.v1.idempotency import Idempotency, json_response
 from congso.catalog.models import Procedure
 from congso.catalog.selectors import latest_workflows, workflow_for_procedure
 from congso.core.pagination import BoundedLimitOffsetPagination
@@ -27,7 +27,7 @@ from congso.dossiers import actions as A
 from congso.dossiers.access import access_dossier, visible_dossiers
 from congso.dossiers.choices import DVCQG_STATUS, Channel, FileKind, NationalStatus, Source, State
 from congso.dossiers.files import read_blob
-from congso.dossiers.models import DossierFile, IdempotencyRecord, PersonalDocument
+from congso.dossiers.models import DossierFile, PersonalDocument
 from congso.dossiers.selectors import clock_view, dossier_list, signature_rates, step_views, why_late
 from congso.geo.models import Agency
 from congso.geo.selectors import current_agency
@@ -382,12 +382,6 @@ def _action_error(exc: A.ActionError) -> HttpResponse:
     return problem(exc.status, titles.get(exc.status, _("Lỗi")), exc.message, errors or None)
 
 
-def _json_response(status: int, body: dict) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type="application/json"
-    )
-
-
 # ---- dossiers --------------------------------------------------------------------------------------
 @router.get("/", response=list[DossierSummary], summary="Danh sách hồ sơ (lọc theo trạng thái, thủ tục, cơ quan, mã)")
 @paginate(BoundedLimitOffsetPagination)
@@ -430,41 +424,19 @@ def list_dossiers(
 )
 def create_dossier(request, payload: DossierIn):
     caller = who(request)
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 200:
-        return problem(422, _("Dữ liệu không hợp lệ"), _("Idempotency-Key dài tối đa 200 ký tự."))
-    digest = hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
-    scope = request.idempotency_scope
-    # No lookup first: the record is inserted in the creating transaction, and its unique (scope, key)
-    # makes a retry fail there, roll back, and get the first answer below.
+    idem = Idempotency.of(request)
+    if idem.invalid:
+        return idem.invalid
     try:
         arguments = _prepare(caller, payload)  # reads, outside the write transaction
         with transaction.atomic():
             status, body = _create(arguments)
-            if key:
-                IdempotencyRecord.objects.create(
-                    scope=scope, key=key, request_sha256=digest, status_code=status, response=body
-                )
+            idem.record(status, body)
     except A.ActionError as exc:
         return _action_error(exc)
     except IntegrityError:
-        previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first() if key else None
-        if previous is None:
-            raise
-        return _replay(previous, digest)
-    return _json_response(status, body)
-
-
-def _replay(previous: IdempotencyRecord, digest: str) -> HttpResponse:
-    if previous.request_sha256 != digest:
-        return problem(
-            409,
-            _("Trùng Idempotency-Key"),
-            _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới cho yêu cầu mới."),
-        )
-    response = _json_response(previous.status_code, previous.response)
-    response["Idempotent-Replayed"] = "true"
-    return response
+        return idem.replay()
+    return json_response(status, body)
 
 
 def _prepare(caller, payload: DossierIn) -> dict:

@@ -7,7 +7,6 @@ Every officer reads; errors are problem+json in Vietnamese (422 bad parameter, 4
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from decimal import Decimal
 
@@ -20,8 +19,8 @@ from pydantic import Field
 
 from congso.api.v1.auth import API_AUTH, who
 from congso.api.v1.errors import problem
+from congso.api.v1.idempotency import Idempotency
 from congso.dossiers.api import ERRORS, MAX_ID
-from congso.dossiers.models import IdempotencyRecord
 from congso.geo.models import AdministrativeUnit
 from congso.kpi import governance
 from congso.kpi import governance_selectors as S
@@ -262,11 +261,9 @@ def enter_value(request, payload: EconomyIn):
     caller = _officer(request)
     if caller is None:
         return _forbidden()
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 200:
-        return problem(422, _("Dữ liệu không hợp lệ"), _("Idempotency-Key dài tối đa 200 ký tự."))
-    digest = hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
-    scope = request.idempotency_scope
+    idem = Idempotency.of(request)
+    if idem.invalid:
+        return idem.invalid
     try:
         metric = _metric(payload.metric)
         period = S.parse_economy_period(payload.period)
@@ -291,23 +288,9 @@ def enter_value(request, payload: EconomyIn):
                     default=_default,
                 )
             )
-            if key:
-                IdempotencyRecord.objects.create(
-                    scope=scope, key=key, request_sha256=digest, status_code=status, response=body
-                )
+            idem.record(status, body)
     except S.GovernanceError as exc:
         return _error(exc)
     except IntegrityError:
-        previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first() if key else None
-        if previous is None:
-            raise
-        if previous.request_sha256 != digest:
-            return problem(
-                409,
-                _("Trùng Idempotency-Key"),
-                _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới cho yêu cầu mới."),
-            )
-        response = _json(previous.status_code, previous.response)
-        response["Idempotent-Replayed"] = "true"
-        return response
+        return idem.replay()
     return _json(status, body)
