@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from congso.kpi import actions, facts, snapshots
 from congso.kpi.models import Cell, DossierFact
@@ -133,8 +134,12 @@ def compare(expected: dict[facts.CellKey, list[int]]) -> list[CellDiff]:
 def orphan_facts() -> list[int]:
     from congso.dossiers.models import Dossier
 
+    # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN (subquery) as a scan of the subquery per row once it no
+    # longer fits in work_mem (measured: over 17 minutes at a million dossiers); NOT EXISTS is an anti-join.
     return list(
-        DossierFact.objects.exclude(dossier_id__in=Dossier.objects.values("pk")).values_list("dossier_id", flat=True)
+        DossierFact.objects.filter(~Exists(Dossier.objects.filter(pk=OuterRef("dossier_id")))).values_list(
+            "dossier_id", flat=True
+        )
     )
 
 
