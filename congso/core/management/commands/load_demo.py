@@ -79,6 +79,9 @@ class Command(BaseCommand):
             raise CommandError("Danh mục thủ tục lỗi:\n" + "\n".join(str(e) for e in exc.errors[:50])) from None
         self.stdout.write(f"Thủ tục hành chính: {report.summary()}")
         self.stdout.write(f"Tờ khai điện tử: {load_eforms(data / 'eforms')} cập nhật")
+        from congso.kpi.reference import ensure_reference
+
+        self.stdout.write(f"Nhóm chỉ tiêu chấm điểm, chỉ tiêu kinh tế số: {ensure_reference()} bổ sung")
         self._calendar()
         try:
             files, new = load_workflows(data / "workflows")
