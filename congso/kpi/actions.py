@@ -5,18 +5,21 @@ a rating, a complaint): it recomputes the dossier's contribution, compares it wi
 :class:`~congso.kpi.models.DossierFact` and adds the difference to the :class:`~congso.kpi.models.Cell` s
 with one ``INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c`` — correct under concurrency on
 PostgreSQL (additive, row-locked by the upsert) and on SQLite (one writer). Cost: 1 query when nothing
-changed, 3 when something did: the snapshot, the fact swap, the cell upsert.
+changed, 4 when something did: the snapshot, the fact swap, the cell upsert and the rollup upsert.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import connection, transaction
 
 from congso.dossiers.models import Dossier
 from congso.kpi import facts, snapshots
-from congso.kpi.models import Cell, DossierFact
+from congso.kpi.models import Cell, DossierFact, Rollup
 
 KEY_COLUMNS = ("month", "agency_id", "unit_id", "procedure_id", "channel")
+ROLLUP_COLUMNS = ("dimension", "month", "key")
 
 
 class StaleFact(Exception):
@@ -93,27 +96,35 @@ def _swap_fact(dossier_id: int, old, new) -> None:
             raise StaleFact
 
 
-def _table() -> tuple[str, str]:
-    qn = connection.ops.quote_name
-    return qn(Cell._meta.db_table), qn
-
-
-def add_to_cells(change: facts.Contribution) -> None:
-    """Add signed counters to cells (created when missing), in one statement, keys in a fixed order so that
-    concurrent transactions lock rows in the same order (no deadlock between two refreshes)."""
+def add_to_cells(change: facts.Contribution, *, rollup: bool = True) -> None:
+    """Add signed counters to cells (created when missing) and, with ``rollup``, to their month-level rollup
+    rows: one statement each, keys in a fixed order so that concurrent transactions lock rows in the same order
+    (no deadlock between two refreshes)."""
     if not change:
         return
-    table, qn = _table()
-    columns = [*KEY_COLUMNS, *facts.COUNTERS]
+    add_rows(Cell, KEY_COLUMNS, [(key, facts.as_row(change[key])) for key in sorted(change)])
+    if rollup:
+        rows = facts.rolled_up(change)
+        add_rows(Rollup, ROLLUP_COLUMNS, [(key, facts.as_row(rows[key])) for key in sorted(rows)])
+
+
+def add_rows(model, key_columns, rows: list[tuple[tuple, list[int]]]) -> None:
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET c = c + excluded.c`` of (key, counters) rows, in one statement."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = [*key_columns, *facts.COUNTERS]
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     params: list = []
-    for key in sorted(change):
-        params += [connection.ops.adapt_datefield_value(key.month), *key[1:], *facts.as_row(change[key])]
+    for key, counters in rows:
+        params += [connection.ops.adapt_datefield_value(v) if isinstance(v, dt.date) else v for v in key]
+        params += counters
     updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in facts.COUNTERS)
     sql = (
         f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
-        + ", ".join([placeholders] * len(change))
-        + f" ON CONFLICT ({', '.join(qn(c) for c in KEY_COLUMNS)}) DO UPDATE SET {updates}"
+        + ", ".join([placeholders] * len(rows))
+        + f" ON CONFLICT ({', '.join(qn(c) for c in key_columns)}) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -134,15 +145,38 @@ def store_facts(items: list[tuple[int, facts.Contribution]]) -> None:
 
 
 def correct_cells(change: facts.Contribution) -> None:
-    """Add corrections (recomputed − maintained) to cells; one transaction. Additive, so a dossier change
-    committed meanwhile is kept."""
+    """Add corrections (recomputed − maintained) to cells, not to the rollup (corrected on its own by
+    :func:`correct_rollup`); one transaction. Additive, so a dossier change committed meanwhile is kept."""
     with transaction.atomic():
-        add_to_cells(change)
+        add_to_cells(change, rollup=False)
+
+
+def correct_rollup(change: dict[facts.RollupKey, facts.Counters]) -> None:
+    """Add corrections (recomputed − maintained) to rollup rows; one transaction."""
+    with transaction.atomic():
+        add_rows(Rollup, ROLLUP_COLUMNS, [(key, facts.as_row(change[key])) for key in sorted(change)])
 
 
 def delete_facts_of(dossier_ids: list[int]) -> None:
     with transaction.atomic():
         DossierFact.objects.filter(dossier_id__in=dossier_ids).delete()
+
+
+def refill_rollup() -> None:
+    """Replace the month-level rollup with the sums of the cells, in one transaction (three INSERT … SELECT …
+    GROUP BY). For data written to the cells directly (imports, tests); the actions keep it current themselves."""
+    qn = connection.ops.quote_name
+    table = qn(Rollup._meta.db_table)
+    sums = ", ".join(f"SUM({qn(c)})" for c in facts.COUNTERS)
+    columns = ", ".join(qn(c) for c in (*ROLLUP_COLUMNS, *facts.COUNTERS))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        for dimension, column in (("a", "agency_id"), ("u", "unit_id"), ("p", "procedure_id")):
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT %s, {qn('month')}, {qn(column)}, {sums} "
+                f"FROM {qn(Cell._meta.db_table)} GROUP BY {qn('month')}, {qn(column)}",
+                [dimension],
+            )
 
 
 def prune_empty_cells() -> int:
@@ -154,4 +188,5 @@ def prune_empty_cells() -> int:
         empty &= Q(**{name: 0})
     with transaction.atomic():
         deleted, _ = Cell.objects.filter(empty).delete()
-    return deleted
+        rollups, _ = Rollup.objects.filter(empty).delete()
+    return deleted + rollups

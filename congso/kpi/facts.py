@@ -232,6 +232,50 @@ def summed(cells: Iterable[Mapping[str, int]]) -> Counters:
     return total
 
 
+# ---- the month-level rollup (kpi.Rollup) ----------------------------------------------------------------------------
+class RollupKey(NamedTuple):
+    """One row of the rollup: ``dimension`` "a" (competent agency), "u" (intake commune) or "p" (procedure)."""
+
+    dimension: str
+    month: dt.date
+    key: int
+
+
+def rollup_keys(key: CellKey) -> tuple[RollupKey, RollupKey, RollupKey]:
+    """The three rollup rows a cell is summed into."""
+    return (
+        RollupKey("a", key.month, key.agency_id),
+        RollupKey("u", key.month, key.unit_id),
+        RollupKey("p", key.month, key.procedure_id),
+    )
+
+
+def rolled_up(cells: Mapping[CellKey, Mapping[str, int]]) -> dict[RollupKey, Counters]:
+    """Cells (a contribution or a change) summed into their rollup rows, zero entries dropped."""
+    out: dict[RollupKey, Counters] = {}
+    for key, cell in cells.items():
+        for rkey in rollup_keys(key):
+            row = out.setdefault(rkey, {})
+            for name, value in cell.items():
+                row[name] = row.get(name, 0) + value
+    return {k: {n: v for n, v in row.items() if v} for k, row in out.items() if any(row.values())}
+
+
+def rolled_up_rows(totals: Mapping[CellKey, list[int]]) -> dict[RollupKey, list[int]]:
+    """Fixed-order counter lists per cell summed into their rollup rows (rows of zeros kept)."""
+    out: dict[RollupKey, list[int]] = {}
+    width = len(COUNTERS)
+    for key, row in totals.items():
+        for rkey in rollup_keys(key):
+            acc = out.get(rkey)
+            if acc is None:
+                acc = out[rkey] = [0] * width
+            for i, value in enumerate(row):
+                if value:
+                    acc[i] += value
+    return out
+
+
 # ---- the stored form (DossierFact.cells) -------------------------------------------------------------------------
 def encode(contrib: Contribution) -> list:
     """JSON-ready, sorted: ``[[month ISO, agency, unit, procedure, channel, {counter: n}], …]``."""

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +35,7 @@ from congso.kpi.models import (
     PeriodKind,
     PlanStatus,
 )
-from congso.kpi.selectors import Period, Scope, cells
+from congso.kpi.selectors import Period, sums_by
 
 PROVINCE_KEY = "38"  # Thanh Hóa (data/geo/units.json)
 # Province-level units that report a plan ("sở, ban, ngành"): departments and boards, the Office of the People's
@@ -371,13 +371,7 @@ def _agency_absorbed() -> dict[int, set[int]]:
 
 
 def _sums(period: Period, column: str) -> dict[int, dict[str, int]]:
-    rows = (
-        cells(period, scope=Scope(everything=True))
-        .values(grp=F(column))
-        .annotate(**{n: Sum(n) for n in facts.COUNTERS})
-        .order_by()
-    )
-    return {row["grp"]: {n: int(row[n] or 0) for n in facts.COUNTERS} for row in rows}
+    return sums_by(period, "agency" if column == "agency_id" else "commune")
 
 
 def _rate(name: str, by_key: dict[int, dict[str, int]], keys) -> tuple[Decimal | None, int, int]:

@@ -928,6 +928,18 @@ def generate(
         adding,
     )
     result.cells = len(totals)
+    # Their month-level rollup (kpi.Rollup), additive too.
+    from congso.kpi.models import Rollup
+
+    rollup = facts.rolled_up_rows(totals)
+    rollup_table = qn(Rollup._meta.db_table)
+    _upsert(
+        Rollup._meta.db_table,
+        list(kpi_actions.ROLLUP_COLUMNS),
+        list(facts.COUNTERS),
+        ((*k, *rollup[k]) for k in sorted(rollup)),
+        ", ".join(f"{qn(c)} = {rollup_table}.{qn(c)} + excluded.{qn(c)}" for c in facts.COUNTERS),
+    )
     counter_table = qn(CodeCounter._meta.db_table)
     _upsert(
         CodeCounter._meta.db_table,

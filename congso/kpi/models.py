@@ -8,7 +8,37 @@ from django.utils.translation import gettext_lazy as _
 from congso.kpi.facts import COUNTERS
 
 
-class Cell(models.Model):
+class Counters(models.Model):
+    """The indicator counters (``kpi.facts.COUNTERS``) shared by the cells and their month-level rollup."""
+
+    received = models.IntegerField(_("hồ sơ tiếp nhận"), default=0)
+    received_online = models.IntegerField(_("hồ sơ nộp trực tuyến"), default=0)
+    online_offered = models.IntegerField(_("hồ sơ của thủ tục có DVC trực tuyến"), default=0)
+    fee_bearing = models.IntegerField(_("hồ sơ của thủ tục có thu phí, lệ phí"), default=0)
+    paid_online = models.IntegerField(_("hồ sơ thanh toán trực tuyến"), default=0)
+    digitised = models.IntegerField(_("hồ sơ được số hóa"), default=0)
+    reused = models.IntegerField(_("hồ sơ tái sử dụng dữ liệu số hóa"), default=0)
+    synced = models.IntegerField(_("hồ sơ đồng bộ Cổng DVCQG"), default=0)
+    complaints = models.IntegerField(_("hồ sơ bị phản ánh, kiến nghị"), default=0)
+    ended = models.IntegerField(_("hồ sơ đã giải quyết"), default=0)
+    on_time = models.IntegerField(_("giải quyết trước hạn, đúng hạn"), default=0)
+    late = models.IntegerField(_("giải quyết quá hạn"), default=0)
+    online_e_result = models.IntegerField(_("trực tuyến, trả kết quả điện tử"), default=0)
+    results = models.IntegerField(_("kết quả giải quyết"), default=0)
+    person_signed = models.IntegerField(_("kết quả có chữ ký số cá nhân"), default=0)
+    agency_signed = models.IntegerField(_("kết quả có chữ ký số cơ quan"), default=0)
+    rated = models.IntegerField(_("hồ sơ được đánh giá"), default=0)
+    rating_sum = models.IntegerField(_("tổng điểm đánh giá"), default=0)
+    dissatisfied = models.IntegerField(_("đánh giá không hài lòng"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def counters(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COUNTERS}
+
+
+class Cell(Counters):
     """Ô tổng hợp chỉ số / one summary cell: the counters of the dossiers of one month, competent agency, intake
     commune, procedure and channel (see docs/kpi.md). Quarters, years and fields are sums of cells.
 
@@ -32,26 +62,6 @@ class Cell(models.Model):
     )
     channel = models.PositiveSmallIntegerField(_("kênh thực hiện"))
 
-    received = models.IntegerField(_("hồ sơ tiếp nhận"), default=0)
-    received_online = models.IntegerField(_("hồ sơ nộp trực tuyến"), default=0)
-    online_offered = models.IntegerField(_("hồ sơ của thủ tục có DVC trực tuyến"), default=0)
-    fee_bearing = models.IntegerField(_("hồ sơ của thủ tục có thu phí, lệ phí"), default=0)
-    paid_online = models.IntegerField(_("hồ sơ thanh toán trực tuyến"), default=0)
-    digitised = models.IntegerField(_("hồ sơ được số hóa"), default=0)
-    reused = models.IntegerField(_("hồ sơ tái sử dụng dữ liệu số hóa"), default=0)
-    synced = models.IntegerField(_("hồ sơ đồng bộ Cổng DVCQG"), default=0)
-    complaints = models.IntegerField(_("hồ sơ bị phản ánh, kiến nghị"), default=0)
-    ended = models.IntegerField(_("hồ sơ đã giải quyết"), default=0)
-    on_time = models.IntegerField(_("giải quyết trước hạn, đúng hạn"), default=0)
-    late = models.IntegerField(_("giải quyết quá hạn"), default=0)
-    online_e_result = models.IntegerField(_("trực tuyến, trả kết quả điện tử"), default=0)
-    results = models.IntegerField(_("kết quả giải quyết"), default=0)
-    person_signed = models.IntegerField(_("kết quả có chữ ký số cá nhân"), default=0)
-    agency_signed = models.IntegerField(_("kết quả có chữ ký số cơ quan"), default=0)
-    rated = models.IntegerField(_("hồ sơ được đánh giá"), default=0)
-    rating_sum = models.IntegerField(_("tổng điểm đánh giá"), default=0)
-    dissatisfied = models.IntegerField(_("đánh giá không hài lòng"), default=0)
-
     class Meta:
         verbose_name = _("ô tổng hợp chỉ số")
         verbose_name_plural = _("ô tổng hợp chỉ số")
@@ -61,13 +71,39 @@ class Cell(models.Model):
         indexes = [
             models.Index(fields=["agency", "month"], name="kpi_cell_agency_month"),
             models.Index(fields=["unit", "month"], name="kpi_cell_unit_month"),
+            models.Index(fields=["procedure", "month"], name="kpi_cell_procedure_month"),
         ]
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y} {self.agency_id}/{self.unit_id}/{self.procedure_id}/{self.channel}"
 
-    def counters(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in COUNTERS}
+
+class Rollup(Counters):
+    """Tổng hợp theo tháng / the cells of one month summed per competent agency, per intake commune or per
+    procedure (``dimension``), maintained in the same statement-pair as the cells (``kpi.actions``).
+
+    Province-wide reads and one unit's trend read a few hundred of these rows a month instead of every cell
+    (tens of thousands a month at 10 million dossiers). ``key`` is the agency, unit or procedure id (no foreign
+    key: one column for three tables). ``rebuild_kpi`` checks it against the recomputed cells.
+    """
+
+    class Dimension(models.TextChoices):
+        AGENCY = "a", _("cơ quan giải quyết")
+        UNIT = "u", _("xã, phường nơi tiếp nhận")
+        PROCEDURE = "p", _("thủ tục")
+
+    dimension = models.CharField(_("chiều tổng hợp"), max_length=1, choices=Dimension.choices)
+    month = models.DateField(_("tháng"))
+    key = models.IntegerField(_("mã cơ quan, xã hoặc thủ tục"))
+
+    class Meta:
+        verbose_name = _("tổng hợp chỉ số theo tháng")
+        verbose_name_plural = _("tổng hợp chỉ số theo tháng")
+        constraints = [models.UniqueConstraint(fields=["dimension", "month", "key"], name="kpi_rollup_key")]
+        indexes = [models.Index(fields=["dimension", "key", "month"], name="kpi_rollup_key_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y} {self.dimension}{self.key}"
 
 
 class DossierFact(models.Model):

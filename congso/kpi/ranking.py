@@ -7,8 +7,8 @@ Two levels:
 - ``commune``: the communes and wards (*xã, phường*), scored on the cells of the dossiers received at their
   one-stop office (the *intake commune*), whoever decides.
 
-Each level is one ``SUM … GROUP BY`` over the indexed month range of :class:`~congso.kpi.models.Cell` — never a
-query per unit, never the dossier table. The points are those of :mod:`congso.kpi.scoring` with the rules the
+Each level is one ``SUM … GROUP BY`` over the indexed month range of the month-level rollup of the cells
+(:class:`~congso.kpi.models.Rollup`) — never a query per unit, never the dossier table. The points are those of :mod:`congso.kpi.scoring` with the rules the
 province configured (``selectors.score_rules``), the places a competition ranking (1, 2, 2, 4).
 
 Units before the 1 Jul 2025 reform (domain §1): with ``rollup`` (the default) a pre-reform commune or agency is
@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -132,14 +132,10 @@ class Ranking:
         return [e for e in self.entries if not e.ranked]
 
 
-def _sums(period: selectors.Period, column: str):
-    """One GROUP BY: the counters of every cell of the period, per ``column``."""
-    return (
-        Cell.objects.filter(month__gte=period.start, month__lt=period.end)
-        .values(column)
-        .annotate(**{name: Sum(name) for name in facts.COUNTERS})
-        .order_by()
-    )
+def _sums(period: selectors.Period, column: str) -> list[dict]:
+    """The counters of the period per agency or intake commune (``column``), from the month-level rollup."""
+    level = "agency" if column == "agency_id" else "commune"
+    return [{column: key, **counters} for key, counters in selectors.sums_by(period, level).items()]
 
 
 def _in_force(period: selectors.Period) -> Q:

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from congso.kpi import actions, facts, snapshots
-from congso.kpi.models import Cell, DossierFact
+from congso.kpi.models import Cell, DossierFact, Rollup
 
 CHUNK = 2000
 
@@ -31,6 +31,20 @@ class CellDiff:
 
     def counters(self):
         """(counter, maintained, recomputed) for each counter that differs."""
+        for i, name in enumerate(facts.COUNTERS):
+            if self.maintained[i] != self.recomputed[i]:
+                yield name, self.maintained[i], self.recomputed[i]
+
+
+@dataclass(frozen=True)
+class RollupDiff:
+    """One month-level rollup row whose maintained counters differ from the sum of the recomputed cells."""
+
+    key: facts.RollupKey
+    maintained: list[int]
+    recomputed: list[int]
+
+    def counters(self):
         for i, name in enumerate(facts.COUNTERS):
             if self.maintained[i] != self.recomputed[i]:
                 yield name, self.maintained[i], self.recomputed[i]
@@ -51,6 +65,7 @@ class Report:
     recomputation: Recomputation
     cell_diffs: list[CellDiff]
     orphan_facts: list[int]  # DossierFacts of dossiers that no longer exist
+    rollup_diffs: list[RollupDiff] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -58,8 +73,12 @@ class Report:
         return sum(1 for d in self.cell_diffs for _c in d.counters())
 
     @property
+    def rollup_values_wrong(self) -> int:
+        return sum(1 for d in self.rollup_diffs for _c in d.counters())
+
+    @property
     def clean(self) -> bool:
-        return not (self.cell_diffs or self.recomputation.facts_wrong or self.orphan_facts)
+        return not (self.cell_diffs or self.recomputation.facts_wrong or self.orphan_facts or self.rollup_diffs)
 
 
 @contextmanager
@@ -131,6 +150,31 @@ def compare(expected: dict[facts.CellKey, list[int]]) -> list[CellDiff]:
     return diffs
 
 
+def maintained_rollup(batch: int = 5000):
+    """Every maintained rollup row as (key, counters list), streamed."""
+    columns = ["dimension", "month", "key", *facts.COUNTERS]
+    for row in Rollup.objects.order_by().values_list(*columns).iterator(chunk_size=batch):
+        yield facts.RollupKey(*row[:3]), list(row[3:])
+
+
+def compare_rollup(expected: dict[facts.CellKey, list[int]]) -> list[RollupDiff]:
+    """Every rollup row that differs from the sums of the recomputed cells, in key order."""
+    want_rows = facts.rolled_up_rows(expected)
+    diffs: list[RollupDiff] = []
+    seen: set[facts.RollupKey] = set()
+    zero = [0] * len(facts.COUNTERS)
+    for key, row in maintained_rollup():
+        seen.add(key)
+        want = want_rows.get(key, zero)
+        if row != want:
+            diffs.append(RollupDiff(key, row, list(want)))
+    for key, want in want_rows.items():
+        if key not in seen and any(want):
+            diffs.append(RollupDiff(key, list(zero), list(want)))
+    diffs.sort(key=lambda d: d.key)
+    return diffs
+
+
 def orphan_facts() -> list[int]:
     from congso.dossiers.models import Dossier
 
@@ -146,7 +190,12 @@ def orphan_facts() -> list[int]:
 def check(chunk: int = CHUNK, progress: Callable[[int], None] | None = None) -> Report:
     started = time.monotonic()
     recomputation = recompute(chunk, progress)
-    report = Report(recomputation, compare(recomputation.expected), orphan_facts())
+    report = Report(
+        recomputation,
+        compare(recomputation.expected),
+        orphan_facts(),
+        rollup_diffs=compare_rollup(recomputation.expected),
+    )
     report.seconds = time.monotonic() - started
     return report
 
@@ -164,4 +213,7 @@ def fix(report: Report, batch: int = 500) -> None:
     diffs = report.cell_diffs
     for i in range(0, len(diffs), batch):
         actions.correct_cells({d.key: {name: r - m for name, m, r in d.counters()} for d in diffs[i : i + batch]})
+    rollup = report.rollup_diffs
+    for i in range(0, len(rollup), batch):
+        actions.correct_rollup({d.key: {name: r - m for name, m, r in d.counters()} for d in rollup[i : i + batch]})
     actions.prune_empty_cells()

@@ -1,5 +1,6 @@
-"""Reads of the indicators: always sums of :class:`~congso.kpi.models.Cell` s over an indexed month range,
-grouped by agency, commune, field, procedure or month — never a scan of the dossiers.
+"""Reads of the indicators: always sums of :class:`~congso.kpi.models.Cell` s — or of their month-level
+:class:`~congso.kpi.models.Rollup` when that answers the same question with fewer rows — over an indexed month
+range, grouped by agency, commune, field, procedure or month; never a scan of the dossiers.
 
 Units before the 1 Jul 2025 reform keep their own cells; ``rollup=True`` reads them under their current
 successors (domain §1), so history can be read either way.
@@ -212,6 +213,73 @@ def cells(period: Period, *, scope: Scope, agency=None, commune=None, field=None
     return qs
 
 
+# ---- the month-level rollup ----------------------------------------------------------------------------------------
+ROLLUP_DIMENSION = {"agency": "a", "commune": "u", "procedure": "p"}
+
+
+def _rollup_plan(
+    by: str, scope: Scope, *, agency=None, commune=None, procedure=None, field=None, rollup=False
+) -> tuple[str, list[int] | None, str] | None:
+    """``(dimension, keys or None for all, grouping)`` when a read can be answered from :class:`~congso.kpi.models.
+    Rollup` rows, whose sums equal the cells': province-wide reads grouped by agency, commune, procedure, field or
+    month, and the monthly trend of one agency, commune or procedure (or of a department's own agencies). Reads
+    that combine filters, filter by field, or cover a commune officer's "my agencies or my commune" scope (one
+    cell can be in both) read the cells."""
+    filters = [(name, value) for name, value in (("agency", agency), ("commune", commune), ("procedure", procedure))]
+    filters = [(name, value) for name, value in filters if value is not None]
+    if field is not None or len(filters) > 1:
+        return None
+    if filters:
+        name, value = filters[0]
+        if not scope.everything:
+            # Within a scope, a filter by one of its own agencies (or communes) selects exactly that one's cells.
+            mine = scope.agency_ids if name == "agency" else scope.unit_ids if name == "commune" else frozenset()
+            if value not in mine:
+                return None
+        if by != "month" and ROLLUP_DIMENSION.get(by) != ROLLUP_DIMENSION[name]:
+            return None
+        if rollup and name == "agency":
+            keys = _with_predecessors(value, agency_rollup())
+        elif rollup and name == "commune":
+            keys = _with_predecessors(value, unit_rollup())
+        else:
+            keys = [value]
+        return ROLLUP_DIMENSION[name], keys, ("month" if by == "month" else "key")
+    if not scope.everything:
+        if scope.unit_ids or by not in ("month", "agency"):
+            return None
+        return "a", sorted(scope.agency_ids), ("month" if by == "month" else "key")
+    if by == "month":
+        return "a", None, "month"
+    if by == "field":
+        return "p", None, "field"
+    return ROLLUP_DIMENSION[by], None, "key"
+
+
+def _rollup_rows(period: Period, dimension: str, keys: list[int] | None, grouping: str) -> list[dict]:
+    """Rows ``{"grp": …, counter: sum, …}`` like the cells' GROUP BY, from the rollup."""
+    from congso.kpi.models import Rollup
+
+    qs = Rollup.objects.filter(dimension=dimension, month__gte=period.start, month__lt=period.end)
+    if keys is not None:
+        qs = qs.filter(key__in=keys)
+    column = "month" if grouping == "month" else "key"
+    rows = list(qs.values(grp=F(column)).annotate(**{n: Sum(n) for n in facts.COUNTERS}).order_by())
+    if grouping != "field":
+        return rows
+    fields = dict(Procedure.objects.filter(pk__in=[r["grp"] for r in rows]).values_list("pk", "field_id"))
+    for row in rows:
+        row["grp"] = fields.get(row["grp"])
+    return rows
+
+
+def sums_by(period: Period, level: str) -> dict[int, dict[str, int]]:
+    """Province-wide counters per agency (``level="agency"``) or intake commune (``"commune"``) for a period,
+    from the rollup; pre-reform units keep their own keys."""
+    rows = _rollup_rows(period, ROLLUP_DIMENSION[level], None, "key")
+    return {row["grp"]: {n: int(row[n] or 0) for n in facts.COUNTERS} for row in rows}
+
+
 def check_filters(scope: Scope, *, agency=None, commune=None, field=None, procedure=None) -> None:
     """Unknown or foreign filters are a 404 (DESIGN §4.3: a foreign object's existence is not disclosed)."""
     if agency is not None and not (
@@ -243,9 +311,13 @@ def indicators(
     """Counters and rates per group, and their total: ``{"groups": [...], "total": {...}}``."""
     if by not in GROUPS:
         raise KpiError(_("Nhóm theo: agency, commune, field, procedure hoặc month."), field="by")
-    qs = cells(period, scope=scope, agency=agency, commune=commune, field=field, procedure=procedure, rollup=rollup)
-    column = GROUP_COLUMN[by]
-    rows = qs.values(grp=F(column)).annotate(**{n: Sum(n) for n in facts.COUNTERS}).order_by()
+    plan = _rollup_plan(by, scope, agency=agency, commune=commune, procedure=procedure, field=field, rollup=rollup)
+    if plan is not None:
+        rows = _rollup_rows(period, *plan)
+    else:
+        qs = cells(period, scope=scope, agency=agency, commune=commune, field=field, procedure=procedure, rollup=rollup)
+        column = GROUP_COLUMN[by]
+        rows = qs.values(grp=F(column)).annotate(**{n: Sum(n) for n in facts.COUNTERS}).order_by()
     mapping: dict[int, int] = {}
     if rollup and by in ("agency", "commune"):
         mapping = agency_rollup() if by == "agency" else unit_rollup()

@@ -74,6 +74,7 @@ def test_the_administrator_records_a_plan_sets_a_target_imports_figures_and_sees
     from congso.core.pdf import simple_pdf
     from congso.dossiers.tests.helpers import agency, procedure
     from congso.geo.models import AdministrativeUnit
+    from congso.kpi.actions import refill_rollup
     from congso.kpi.models import Cell
 
     today = dt.date.today()
@@ -90,6 +91,7 @@ def test_the_administrator_records_a_plan_sets_a_target_imports_figures_and_sees
         on_time=17,
         late=3,
     )
+    refill_rollup()  # cells written directly: their month-level rollup follows
 
     log_in(page, demo, "quantri")
     page.goto(f"{demo}{BASE}?year={year}")

@@ -25,6 +25,7 @@ from congso.dossiers.tests.helpers import PDF, agency, local, procedure, user
 from congso.geo.models import AdministrativeUnit
 from congso.kpi import governance as G
 from congso.kpi import governance_selectors as S
+from congso.kpi.actions import refill_rollup
 from congso.kpi.models import Cell, DxPlan, DxTarget, EconomyMetric, EconomyValue, PlanStatus
 from congso.kpi.tests.helpers import BIRTH
 
@@ -195,6 +196,7 @@ def _cell(month: dt.date, unit_id: int, *, ended: int, on_time: int, agency_slug
         on_time=on_time,
         late=ended - on_time,
     )
+    refill_rollup()  # cells written directly: their month-level rollup follows
 
 
 def _predecessor_of(code: str) -> AdministrativeUnit:

@@ -22,7 +22,7 @@ from congso.dossiers.signals import dossier_changed
 from congso.dossiers.tests.helpers import local
 from congso.feedback.models import Rating
 from congso.kpi import facts, rebuild, receivers
-from congso.kpi.models import Cell, DossierFact
+from congso.kpi.models import Cell, DossierFact, Rollup
 from congso.kpi.tests import helpers as H
 from congso.payments.models import Obligation
 
@@ -202,7 +202,7 @@ def test_the_maintained_cells_equal_a_recomputation_after_any_sequence_of_action
             world.run(op, n, hours)
         assert H.maintained() == recomputed()
         report = rebuild.check(chunk=4)
-        assert report.clean, (report.cell_diffs[:5], report.recomputation.facts_wrong[:5])
+        assert report.clean, (report.cell_diffs[:5], report.rollup_diffs[:5], report.recomputation.facts_wrong[:5])
         transaction.set_rollback(True)
 
 
@@ -245,7 +245,9 @@ def test_rebuild_reports_a_corrupted_cell_exits_1_and_fix_repairs_it(
     with pytest.raises(CommandError) as failed:
         call_command("rebuild_kpi", stdout=out)
     assert failed.value.returncode == 1
-    assert "Chênh lệch: 2 giá trị ô, 0 hồ sơ có đóng góp sai, 0 đóng góp thừa." in str(failed.value)
+    assert "Chênh lệch: 2 giá trị ô, 0 giá trị tổng hợp tháng, 0 hồ sơ có đóng góp sai, 0 đóng góp thừa." in str(
+        failed.value
+    )
     printed = out.getvalue()
     key = f"Ô {cell.month:%m/%Y} cơ quan {cell.agency_id} xã {cell.unit_id} thủ tục {cell.procedure_id} kênh {cell.channel}"
     assert f"{key}: received đang duy trì {cell.received + 3}, tính lại {cell.received}" in printed
@@ -258,6 +260,21 @@ def test_rebuild_reports_a_corrupted_cell_exits_1_and_fix_repairs_it(
     out = io.StringIO()
     call_command("rebuild_kpi", stdout=out)
     assert "Khớp: không có chênh lệch." in out.getvalue()
+
+    # The month-level rollup is checked and repaired on its own.
+    row = Rollup.objects.filter(dimension="a", received__gt=0).order_by("pk").first()
+    Rollup.objects.filter(pk=row.pk).update(received=row.received + 5)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("rebuild_kpi", stdout=out)
+    assert "Chênh lệch: 0 giá trị ô, 1 giá trị tổng hợp tháng" in str(failed.value)
+    assert (
+        f"Tổng hợp tháng {row.month:%m/%Y} theo cơ quan {row.key}: received đang duy trì {row.received + 5}, "
+        f"tính lại {row.received}"
+    ) in out.getvalue()
+    call_command("rebuild_kpi", "--fix", stdout=io.StringIO())
+    assert Rollup.objects.get(pk=row.pk).received == row.received
+    assert rebuild.check().clean
 
 
 def test_rebuild_repairs_a_lost_fact_a_deleted_cell_and_a_stray_cell(
@@ -304,10 +321,10 @@ def _queries(fn) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("action, added", [("receive", 0), ("accept", 3), ("transfer", 1)])
-def test_maintenance_adds_three_queries_to_an_action_that_changes_the_cells_one_otherwise(action, added):
+@pytest.mark.parametrize("action, added", [("receive", 0), ("accept", 4), ("transfer", 1)])
+def test_maintenance_adds_four_queries_to_an_action_that_changes_the_cells_one_otherwise(action, added):
     """receive (a walk-in before Form 01): nothing to count, no query. accept: the snapshot, the fact swap, the
-    cell upsert. transfer: the snapshot only (nothing changed). The same on PostgreSQL (no lock is taken)."""
+    cell upsert, the rollup upsert. transfer: the snapshot only (nothing changed). The same on PostgreSQL (no lock is taken)."""
     office = H.hacthanh()
     now = local(2026, 11, 2, 9, 0)
 

@@ -43,6 +43,7 @@ import pytest
 from congso.dossiers.tests.helpers import agency, procedure
 from congso.geo.models import AdministrativeUnit, Agency
 from congso.kpi import ranking, scoring, selectors
+from congso.kpi.actions import refill_rollup
 from congso.kpi.models import Cell
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def unit(code: str) -> AdministrativeUnit:
 
 
 def cell(agency_slug: str, unit_id: int, month: dt.date = NOV, channel: int = 1, **counters) -> Cell:
-    return Cell.objects.create(
+    created = Cell.objects.create(
         month=month,
         agency=agency(agency_slug),
         unit_id=unit_id,
@@ -66,6 +67,8 @@ def cell(agency_slug: str, unit_id: int, month: dt.date = NOV, channel: int = 1,
         channel=channel,
         **counters,
     )
+    refill_rollup()  # cells written directly: their month-level rollup follows
+    return created
 
 
 def hand_worked_november():
@@ -196,6 +199,7 @@ def test_a_period_before_the_reform_is_read_under_the_successors_or_as_it_was(no
     successor = selectors.agency_rollup()[merged.pk]
     nov24 = dt.date(2024, 11, 1)
     Cell.objects.create(month=nov24, agency=merged, unit=old, procedure=procedure("1.001193"), channel=1, **FULL)
+    refill_rollup()
 
     rolled = ranking.ranking(month("2024-11"), "commune")
     assert len(rolled.entries) == 166 and rolled.entries[0].key == sam.pk and rolled.entries[0].place == 1
@@ -244,6 +248,7 @@ def test_the_public_figures_are_cached_per_period_until_the_rules_change(novembe
         again = ranking.public_ranking(month(), "agency")
     assert [e.total for e in again.entries] == [e.total for e in first.entries]
     Cell.objects.filter(agency=agency("so-nong-nghiep-va-moi-truong")).delete()
+    refill_rollup()
     assert by_key(ranking.public_ranking(month(), "agency"))[agency("so-nong-nghiep-va-moi-truong").pk].place == 1
     ranking.forget_public_rankings()
     assert by_key(ranking.public_ranking(month(), "agency"))[agency("so-nong-nghiep-va-moi-truong").pk].place == 0

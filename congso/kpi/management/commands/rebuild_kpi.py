@@ -65,6 +65,29 @@ class Command(BaseCommand):
                 )
         values_wrong = report.values_wrong
         self._more(values_wrong, limit)
+        printed = 0
+        dimensions = {"a": _("cơ quan"), "u": _("xã"), "p": _("thủ tục")}
+        for d in report.rollup_diffs:
+            k = d.key
+            for counter, maintained, recomputed in d.counters():
+                if limit is not None and printed >= limit:
+                    break
+                printed += 1
+                self.stdout.write(
+                    _(
+                        "Tổng hợp tháng %(month)s theo %(dimension)s %(key)s: "
+                        "%(counter)s đang duy trì %(maintained)s, tính lại %(recomputed)s"
+                    )
+                    % {
+                        "month": f"{k.month:%m/%Y}",
+                        "dimension": dimensions.get(k.dimension, k.dimension),
+                        "key": k.key,
+                        "counter": counter,
+                        "maintained": maintained,
+                        "recomputed": recomputed,
+                    }
+                )
+        self._more(report.rollup_values_wrong, limit)
         rate = r.dossiers / r.seconds if r.seconds > 0 else 0.0
         self.stdout.write(
             _(
@@ -82,8 +105,12 @@ class Command(BaseCommand):
         if report.clean:
             self.stdout.write(self.style.SUCCESS(_("Khớp: không có chênh lệch.")))
             return
-        summary = _("Chênh lệch: %(cells)s giá trị ô, %(facts)s hồ sơ có đóng góp sai, %(orphans)s đóng góp thừa.") % {
+        summary = _(
+            "Chênh lệch: %(cells)s giá trị ô, %(rollup)s giá trị tổng hợp tháng, %(facts)s hồ sơ có đóng góp sai, "
+            "%(orphans)s đóng góp thừa."
+        ) % {
             "cells": values_wrong,
+            "rollup": report.rollup_values_wrong,
             "facts": len(r.facts_wrong),
             "orphans": len(report.orphan_facts),
         }
