@@ -18,6 +18,9 @@ CENT = Decimal("0.01")
 def percent(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
+    if numerator >= 0 and denominator > 0:
+        # Integer arithmetic, exact: round(10000·n/d) half up, then two places (a dashboard computes thousands).
+        return Decimal((20000 * numerator + denominator) // (2 * denominator)).scaleb(-2)
     return (HUNDRED * numerator / denominator).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

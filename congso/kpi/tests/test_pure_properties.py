@@ -183,3 +183,12 @@ def test_rollup_follows_successors_to_a_current_unit():
     assert mapping[1] == 3 and mapping[2] == 3
     assert mapping[4] == 6
     assert 7 not in mapping and 8 not in mapping and 3 not in mapping
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=1, max_value=10**12))
+def test_percent_in_integers_is_the_decimal_half_up_rounding(numerator, denominator):
+    from decimal import ROUND_HALF_UP
+
+    want = (Decimal(100) * numerator / denominator).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    got = formulas.percent(numerator, denominator)
+    assert got == want and str(got) == str(want)
