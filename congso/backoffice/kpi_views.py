@@ -16,8 +16,8 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal
-from urllib.parse import urlencode
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote_plus, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -217,15 +217,25 @@ def _chart_number(value) -> float | None:
     return None if value is None else float(value)
 
 
-def _next_level(sel: Selection, key: str) -> str | None:
-    """Where a click on a group's row goes: province → agency or commune → procedure → the dossier list."""
+_KEY = "__key__"  # left as is by urlencode
+
+
+def _next_levels(sel: Selection):
+    """Where a click on a group's row goes: province → agency or commune → procedure → the dossier list; as a
+    function of the group's key (None: rows lead nowhere). The query is encoded once, the key put in per row."""
     if sel.by in ("agency", "commune", "field"):
-        return "?" + sel.query(**{sel.by: key, "by": "procedure"})
-    if sel.by == "procedure":
-        if sel.agency or sel.commune:
-            return reverse("backoffice:kpi-dossiers") + "?" + sel.query(procedure=key, by=None)
-        return "?" + sel.query(procedure=key, by="agency")
-    return None
+        prefix, name, changes = "?", sel.by, {"by": "procedure"}
+    elif sel.by == "procedure" and (sel.agency or sel.commune):
+        prefix, name, changes = reverse("backoffice:kpi-dossiers") + "?", "procedure", {"by": None}
+    elif sel.by == "procedure":
+        prefix, name, changes = "?", "procedure", {"by": "agency"}
+    else:
+        return None
+    query = sel.query(**{name: _KEY}, **changes)
+    if query.count(_KEY) != 1:  # not with a valid selection; then the plain way
+        return lambda key: prefix + sel.query(**{name: key}, **changes)
+    head, tail = query.split(_KEY)
+    return lambda key: f"{prefix}{head}{quote_plus(str(key))}{tail}"
 
 
 def _labels(sel: Selection) -> dict[str, str]:
@@ -270,26 +280,30 @@ def _dashboard(sel: Selection, scope: selectors.Scope) -> dict:
     trend = _read(sel, scope, "month", trend_period)
     per_month = {g["key"]: g for g in trend["groups"]}
     trend_rows = []
+    empty_rates = None
     for month in _months(trend_period):
         g = per_month.get(month.isoformat())
-        counters = g["counters"] if g else dict.fromkeys(facts.COUNTERS, 0)
-        rates = g["rates"] if g else selectors.Group(key="", label="").as_dict()["rates"]
+        if g:
+            counters, rates = g["counters"], g["rates"]
+        else:
+            if empty_rates is None:
+                empty_rates = selectors.Group(key="", label="").as_dict()["rates"]
+            counters, rates = dict.fromkeys(facts.COUNTERS, 0), empty_rates
         trend_rows.append(
             {
                 "month": month,
                 "key": f"{month:%Y-%m}",
                 "counters": counters,
                 "rates": rates,
-                "columns": _columns(rates),
                 "query": sel.query(period=f"{month:%Y-%m}"),
             }
         )
     groups = _nonzero(result["groups"])
     total["columns"] = _columns(total["rates"])
+    levels = _next_levels(sel)
     for g in groups:
-        g["columns"] = _columns(g["rates"])
-        g["url"] = _next_level(sel, g["key"])
-        g["score"] = scoring.score(g["counters"], rules).total
+        g["url"] = levels(g["key"]) if levels else None
+        g["score"] = _score_total(g, rules)
     charts = {
         "trend": {
             "labels": [f"{r['month']:%m/%Y}" for r in trend_rows],
@@ -319,6 +333,23 @@ def _dashboard(sel: Selection, scope: selectors.Scope) -> dict:
         "trend_label": trend_period.label,
         "charts": charts,
     }
+
+
+def _score_total(group: dict, rules) -> Decimal | None:
+    """``scoring.score(counters, rules).total`` from the rates the selectors already worked out (the same
+    ``formulas``), rather than working every rate out again for each row; ``Score.total``'s arithmetic."""
+    rates = group["rates"]
+    earned = applicable = Decimal(0)
+    for rule in rules:
+        value = rates.get(rule.indicator)
+        rate = value["rate"] if isinstance(value, dict) else scoring.indicator_rate(group["counters"], rule.indicator)
+        points = scoring.points(rate, rule.maximum, rule.threshold)
+        if points is not None:
+            earned += points
+            applicable += rule.maximum
+    if not applicable:
+        return None
+    return (earned * scoring.HUNDRED / applicable).quantize(scoring.CENT, rounding=ROUND_HALF_UP)
 
 
 def _nonzero(groups: list[dict]) -> list[dict]:
@@ -396,7 +427,7 @@ def index(request):
         "labels": labels,
         "crumbs": _crumbs(sel, scope, labels),
         "by_label": BY_CHOICES[sel.by],
-        "rate_columns": [(k, SHORT_RATE_LABELS[k]) for k in TABLE_RATES],
+        "rate_columns": [(k, str(SHORT_RATE_LABELS[k])) for k in TABLE_RATES],
         "previous": _shift_query(sel, -1),
         "next": _shift_query(sel, 1),
         "querystring": sel.query(),

@@ -94,7 +94,7 @@ def indicators(
         if by not in selectors.GROUPS:
             raise selectors.KpiError(_("Nhóm theo: agency, commune, field, procedure hoặc month."), field="by")
         selectors.check_filters(scope, agency=agency, commune=commune, field=field, procedure=procedure)
-        return selectors.indicators(
+        result = selectors.indicators(
             parsed,
             by=by,
             scope=scope,
@@ -106,6 +106,55 @@ def indicators(
         )
     except selectors.KpiError as exc:
         return _kpi_problem(exc)
+    # Already shaped by the selectors: serialised as ``KpiIndicatorsOut`` would, without validating a province's
+    # hundreds of groups through pydantic (most of the request's time). test_api checks the two agree.
+    from congso.api.v1.api import api  # the API this router is mounted on (its renderer); imported late: a cycle
+
+    return api.create_response(request, indicators_out(result), status=200)
+
+
+# The fields of the schemas, in their order: the JSON built by ``indicators_out`` follows them.
+_COUNTER_KEYS = tuple(KpiCountersOut.model_fields)
+_RATE_KEYS = tuple(k for k, f in KpiRatesOut.model_fields.items() if f.annotation is KpiRateOut)
+_SATISFACTION_KEYS = tuple(k for k, f in KpiSatisfactionOut.model_fields.items() if f.annotation is KpiRateOut)
+
+
+def _rate_out(r: dict) -> dict:
+    rate = r["rate"]
+    return {
+        "numerator": int(r["numerator"]),
+        "denominator": int(r["denominator"]),
+        "rate": None if rate is None else float(rate),
+    }
+
+
+def _group_out(g: dict) -> dict:
+    counters, rates = g["counters"], g["rates"]
+    out_rates = {k: _rate_out(rates[k]) for k in _RATE_KEYS}
+    satisfaction, rating = rates["satisfaction"], rates["average_rating"]
+    out_rates["satisfaction"] = out = {"rate": None if satisfaction["rate"] is None else float(satisfaction["rate"])}
+    for k in _SATISFACTION_KEYS:
+        out[k] = _rate_out(satisfaction[k])
+    out_rates["average_rating"] = None if rating is None else float(rating)
+    return {
+        "key": str(g["key"]),
+        "label": str(g["label"]),
+        "counters": {k: int(counters.get(k) or 0) for k in _COUNTER_KEYS},
+        "rates": out_rates,
+    }
+
+
+def indicators_out(result: dict) -> dict:
+    """``selectors.indicators``' result as the plain data ``KpiIndicatorsOut`` dumps (fields in the schema's
+    order, extra keys dropped, Decimals as floats); dates are left to the API's JSON renderer."""
+    period = result["period"]
+    return {
+        "period": {"start": period["start"], "end": period["end"], "label": str(period["label"])},
+        "by": str(result["by"]),
+        "rollup": bool(result["rollup"]),
+        "groups": [_group_out(g) for g in result["groups"]],
+        "total": _group_out(result["total"]),
+    }
 
 
 def _kpi_problem(exc: selectors.KpiError):

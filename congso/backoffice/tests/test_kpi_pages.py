@@ -230,6 +230,42 @@ def test_the_drill_down_goes_from_the_province_to_the_dossiers_counted(ds):
     assert "theo tháng kết thúc xử lý" in text(page(late), "#kpi-list-basis")
 
 
+def test_each_row_has_its_score_and_its_link_to_the_next_level(ds):
+    """The table's rows are built in Python (kpi_tags.kpi_group_rows): each row's Decision 766 score is the
+    scoring module's, and its link (and data-href) the query of the next level with the key put in."""
+    from congso.kpi import scoring, selectors
+
+    admin = client("quantri")
+    rules = selectors.score_rules()
+    q4 = selectors.parse_period("2026-Q4")
+    cases = [
+        ({"by": "agency"}, "?period=2026-Q4&by=procedure&agency={key}&rollup=1"),
+        ({"by": "commune"}, "?period=2026-Q4&by=procedure&commune={key}&rollup=1"),
+        ({"by": "field"}, "?period=2026-Q4&by=procedure&field={key}&rollup=1"),
+        ({"by": "procedure"}, "?period=2026-Q4&by=agency&procedure={key}&rollup=1"),
+        (
+            {"by": "procedure", "agency": ds.h.pc.pk},
+            LIST + f"?period=2026-Q4&agency={ds.h.pc.pk}&procedure={{key}}&rollup=1",
+        ),
+    ]
+    for params, link in cases:
+        doc = page(admin.get(INDEX, {"period": "2026-Q4", "rollup": "1", **params}))
+        result = selectors.indicators(q4, scope=selectors.Scope(everything=True), rollup=True, **params)
+        groups = {g["key"]: g for g in result["groups"]}
+        trs = select(doc, "table.kpi-groups tbody tr[data-key]")
+        assert trs, params
+        for tr in trs:
+            key = tr.get("data-key")
+            total = scoring.score(groups[key]["counters"], rules).total
+            shown = " ".join(select(tr, "td.score")[0].text_content().split())
+            assert shown == ("—" if total is None else f"{total:.2f}".replace(".", ",")), (params, key)
+            assert tr.get("data-href") == select(tr, "th a")[0].get("href") == link.format(key=key), params
+    doc = page(admin.get(INDEX, {"period": "2019-01"}))
+    assert not select(doc, "table.kpi-groups tbody tr[data-key]")
+    assert text(doc, "table.kpi-groups tbody") == "Không có số liệu trong kỳ này."
+    assert not select(doc, "table.kpi-groups tfoot")
+
+
 LISTS = [
     ({"period": "2026-11", "counter": "received"}, ("N1", "N2", "N3", "N4")),
     ({"period": "2026-11", "counter": "online"}, ("N3", "N4")),

@@ -129,3 +129,38 @@ def test_rollup_reads_a_pre_reform_commune_under_its_successor(november):
     one = get(admin, period="2026-Q4", by="month", commune=h.unit_id, rollup="true").json()
     assert one["total"]["counters"]["received"] == 3
     assert get(admin, period="2026-Q4", by="month", commune=old.pk).json()["total"]["counters"]["received"] == 1
+
+
+def test_indicators_are_the_json_their_schema_gives(november):
+    """The endpoint serialises the selectors' result itself (no pydantic pass over hundreds of groups): the bytes
+    must be those of validating it through ``KpiIndicatorsOut`` — field order, floats, nulls, dropped keys."""
+    from congso.api.v1.renderers import UnicodeJSONRenderer
+    from congso.dossiers.access import who_for
+    from congso.kpi import selectors
+    from congso.kpi.api import KpiIndicatorsOut
+
+    h, s = november
+    admin, leader = Api("quantri"), Api("lanhdao.hacthanh")
+    cases = [
+        (admin, {"period": "2026-11"}),
+        (admin, {"period": "2026-Q4", "by": "month"}),
+        (admin, {"period": "2026", "by": "procedure", "agency": h.pc.pk}),
+        (admin, {"period": "2026-10..2026-12", "by": "commune", "rollup": "true"}),
+        (admin, {"period": "2026-11", "by": "field"}),
+        (admin, {"period": "2019-01"}),  # nothing: no group, every rate null
+        (leader, {"period": "2026-11", "by": "procedure", "agency": h.pc.pk}),
+    ]
+    for caller, params in cases:
+        response = get(caller, **params)
+        assert response.status_code == 200, params
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        scope = selectors.scope_for(who_for(response.wsgi_request.user))
+        result = selectors.indicators(
+            selectors.parse_period(params["period"]),
+            by=params.get("by", "agency"),
+            scope=scope,
+            agency=params.get("agency"),
+            rollup=params.get("rollup") == "true",
+        )
+        expected = KpiIndicatorsOut.model_validate(result).model_dump()
+        assert response.content.decode() == UnicodeJSONRenderer().render(None, expected, response_status=200), params
