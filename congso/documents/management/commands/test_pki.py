@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy
 
+from congso.core.commands import Command as LocalisedCommand
 from congso.documents.signing import pki, service
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy(
         "Tạo hạ tầng khóa công khai THỬ NGHIỆM (TEST — NOT A REAL CA): CA gốc, CA trung gian, "
         "dịch vụ cấp dấu thời gian, OCSP, CRL; chỉ dùng để phát triển và kiểm thử."

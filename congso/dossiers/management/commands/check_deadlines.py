@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congso.core.commands import Command as LocalisedCommand
 from congso.dossiers.actions import check_deadlines
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy("Cảnh báo hồ sơ sắp đến hạn và đánh dấu hồ sơ quá hạn (mỗi hồ sơ một lần).")
 
     def handle(self, *args, **options):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congso.core.commands import Command as LocalisedCommand
 
-class Command(BaseCommand):
+
+class Command(LocalisedCommand):
     help = gettext_lazy("Định kỳ đưa các việc nền (kiểm tra hạn xử lý, đồng bộ Cổng DVCQG) vào hàng đợi.")
 
     def add_arguments(self, parser):

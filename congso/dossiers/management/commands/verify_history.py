@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congso.core.commands import Command as LocalisedCommand
 from congso.dossiers.history import verify_dossier
 from congso.dossiers.models import Dossier, DossierEvent
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy("Kiểm tra toàn vẹn lịch sử hồ sơ (chuỗi băm); báo sự kiện đầu tiên bị sửa, xóa hoặc chèn.")
 
     def add_arguments(self, parser):

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congso.core.commands import Command as LocalisedCommand
 from congso.kpi import history
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy(
         "Sinh lịch sử hồ sơ mô phỏng (đã kết thúc) trên các xã, phường và sở, ngành của tỉnh trong N năm đến hết "
         "tháng trước, kèm số liệu tổng hợp chỉ số; không làm gì nếu đã có, trừ khi dùng --force."

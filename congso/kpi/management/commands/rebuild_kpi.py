@@ -3,14 +3,15 @@ every difference from the maintained ones; exit status 1 when differences were f
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congso.core.commands import Command as LocalisedCommand
 from congso.kpi import rebuild
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy(
         "Tính lại các ô tổng hợp chỉ số từ dữ liệu hồ sơ, so sánh với số đang duy trì và in mọi chênh lệch; "
         "--fix thay số đang duy trì bằng số tính lại."

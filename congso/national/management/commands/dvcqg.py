@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.db.models import Count
 from django.utils.translation import gettext_lazy
 
+from congso.core.commands import Command as LocalisedCommand
 from congso.national import catalog_sync, intake, outbox
 from congso.national.models import InboundDossier, OutboxMessage
 
 
-class Command(BaseCommand):
+class Command(LocalisedCommand):
     help = gettext_lazy("Đồng bộ với Cổng DVCQG: gửi hàng đợi, nhận hồ sơ mới, đối chiếu danh mục thủ tục.")
 
     def add_arguments(self, parser):
