@@ -28,9 +28,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
-    # Browser tests use a flushed transactional database: run them last, after the tests that share
-    # the reference data loaded once in django_db_setup.
-    items.sort(key=lambda item: "browser" in item.keywords)
+    # Browser tests (and other transactional tests) use a flushed database: run them last, after the tests
+    # that share the reference data loaded once in django_db_setup.
+    items.sort(key=lambda item: "browser" in item.keywords or "flushes_db" in item.keywords)
     if shutil.which("chromium") or os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(

@@ -229,9 +229,13 @@ def load_one(dossier_id: int) -> Loaded | None:
     return Loaded(_snapshot(row, files if _counted(row) else None), row["kpi_fact"])
 
 
-def load_chunk(after_pk: int, size: int) -> list[Loaded]:
-    """The next ``size`` dossiers (roots and children) after ``after_pk``, in primary-key order: two queries."""
-    rows = list(annotated(Dossier.objects.filter(pk__gt=after_pk).order_by("pk"))[:size])
+def load_chunk(after_pk: int, size: int, until_pk: int | None = None) -> list[Loaded]:
+    """The next ``size`` dossiers (roots and children) after ``after_pk`` (up to ``until_pk``), in primary-key
+    order: two queries."""
+    qs = Dossier.objects.filter(pk__gt=after_pk)
+    if until_pk is not None:
+        qs = qs.filter(pk__lte=until_pk)
+    rows = list(annotated(qs.order_by("pk"))[:size])
     if not rows:
         return []
     lo, hi = rows[0]["pk"], rows[-1]["pk"]

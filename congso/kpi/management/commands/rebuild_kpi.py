@@ -21,6 +21,12 @@ class Command(LocalisedCommand):
         parser.add_argument("--fix", action="store_true", help=_("Sửa số đang duy trì theo số tính lại"))
         parser.add_argument("--chunk", type=int, default=rebuild.CHUNK, help=_("Số hồ sơ đọc mỗi lượt (mặc định 2000)"))
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help=_("Số tiến trình đọc hồ sơ song song (mặc định 1; nên bằng số lõi CPU trên cơ sở dữ liệu lớn)"),
+        )
+        parser.add_argument(
             "--limit",
             type=int,
             default=1000,
@@ -29,7 +35,7 @@ class Command(LocalisedCommand):
 
     def handle(self, *args, **options):
         chunk = max(1, min(int(options["chunk"]), 20000))
-        report = rebuild.check(chunk)
+        report = rebuild.check(chunk, jobs=max(1, min(int(options["jobs"]), 32)))
         r = report.recomputation
         limit = max(0, int(options["limit"])) or None
         for pk, stored, recomputed in r.facts_wrong[:limit]:
