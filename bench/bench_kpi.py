@@ -105,6 +105,8 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=20000, help="dossiers per bulk transaction")
     parser.add_argument("--reuse", action="store_true", help="measure an existing bench database again")
     parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild_kpi check after generating")
+    parser.add_argument("--only-rebuild", action="store_true", help="with --reuse: only the rebuild_kpi check")
+    parser.add_argument("--jobs", type=int, default=1, help="processes for the rebuild_kpi check (default 1)")
     args = parser.parse_args()
 
     env = dict(os.environ)
@@ -149,7 +151,10 @@ def main() -> int:
             c.execute("ANALYZE")
         print(f"ANALYZE: {time.perf_counter() - t0:.1f} s", flush=True)
         if not args.no_rebuild:
-            rebuild_check()
+            rebuild_check(args.jobs)
+    if args.only_rebuild:
+        rebuild_check(args.jobs)
+        return 0
     rollup_check()
     reads(args)
     writes(args)
@@ -223,7 +228,7 @@ def generate(args) -> None:
           f"({r.dossiers / total:,.0f} dossiers/s)", flush=True)  # fmt: skip
 
 
-def rebuild_check() -> None:
+def rebuild_check(jobs: int = 1) -> None:
     from congso.kpi import rebuild
 
     last = [0]
@@ -234,13 +239,13 @@ def rebuild_check() -> None:
             print(f"  rebuild: {n:,} dossiers", flush=True)
 
     t0 = time.perf_counter()
-    report = rebuild.check(progress=progress)
+    report = rebuild.check(progress=progress, jobs=jobs)
     seconds = time.perf_counter() - t0
     r = report.recomputation
     verdict = "no difference" if report.clean else (
         f"DIFFERENCES: {report.values_wrong} cell values, {len(r.facts_wrong)} facts, {len(report.orphan_facts)} orphans"
     )  # fmt: skip
-    print(f"rebuild_kpi (check): {r.dossiers:,} dossiers, {len(r.expected):,} cells in {seconds:.0f} s "
+    print(f"rebuild_kpi (check, {r.jobs} process(es)): {r.dossiers:,} dossiers, {len(r.expected):,} cells in {seconds:.0f} s "
           f"({r.dossiers / seconds:,.0f} dossiers/s): {verdict}", flush=True)  # fmt: skip
 
 
