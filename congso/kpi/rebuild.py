@@ -37,17 +37,10 @@ class CellDiff:
 
 
 @dataclass(frozen=True)
-class RollupDiff:
+class RollupDiff(CellDiff):
     """One month-level rollup row whose maintained counters differ from the sum of the recomputed cells."""
 
     key: facts.RollupKey
-    maintained: list[int]
-    recomputed: list[int]
-
-    def counters(self):
-        for i, name in enumerate(facts.COUNTERS):
-            if self.maintained[i] != self.recomputed[i]:
-                yield name, self.maintained[i], self.recomputed[i]
 
 
 @dataclass
@@ -188,17 +181,22 @@ def maintained_cells(batch: int = 5000):
 
 def compare(expected: dict[facts.CellKey, list[int]]) -> list[CellDiff]:
     """Every cell whose maintained counters differ from the recomputed ones, in key order."""
-    diffs: list[CellDiff] = []
-    seen: set[facts.CellKey] = set()
+    return _differences(maintained_cells(), expected, CellDiff)
+
+
+def _differences(maintained, expected: dict, make) -> list:
+    """``make(key, maintained, recomputed)`` for every row that differs (a missing row is all zeros), by key."""
+    diffs = []
+    seen = set()
     zero = [0] * len(facts.COUNTERS)
-    for key, row in maintained_cells():
+    for key, row in maintained:
         seen.add(key)
         want = expected.get(key, zero)
         if row != want:
-            diffs.append(CellDiff(key, row, list(want)))
+            diffs.append(make(key, row, list(want)))
     for key, want in expected.items():
         if key not in seen and any(want):
-            diffs.append(CellDiff(key, list(zero), list(want)))
+            diffs.append(make(key, list(zero), list(want)))
     diffs.sort(key=lambda d: d.key)
     return diffs
 
@@ -212,20 +210,7 @@ def maintained_rollup(batch: int = 5000):
 
 def compare_rollup(expected: dict[facts.CellKey, list[int]]) -> list[RollupDiff]:
     """Every rollup row that differs from the sums of the recomputed cells, in key order."""
-    want_rows = facts.rolled_up_rows(expected)
-    diffs: list[RollupDiff] = []
-    seen: set[facts.RollupKey] = set()
-    zero = [0] * len(facts.COUNTERS)
-    for key, row in maintained_rollup():
-        seen.add(key)
-        want = want_rows.get(key, zero)
-        if row != want:
-            diffs.append(RollupDiff(key, row, list(want)))
-    for key, want in want_rows.items():
-        if key not in seen and any(want):
-            diffs.append(RollupDiff(key, list(zero), list(want)))
-    diffs.sort(key=lambda d: d.key)
-    return diffs
+    return _differences(maintained_rollup(), facts.rolled_up_rows(expected), RollupDiff)
 
 
 def orphan_facts() -> list[int]:

@@ -278,14 +278,7 @@ def _rollup_rows(period: Period, dimension: str, keys: list[int] | None, groupin
         where += f" AND {qn('key')} IN ({', '.join(['%s'] * len(keys))})"
         params += list(keys)
     sql = f"SELECT {column}, {sums} FROM {qn(Rollup._meta.db_table)} WHERE {where} GROUP BY {column}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    rows = []
-    for grp, *values in fetched:
-        if grouping == "month" and isinstance(grp, str):  # SQLite returns the date as text
-            grp = dt.date.fromisoformat(grp)
-        rows.append({"grp": grp, **dict(zip(facts.COUNTERS, values, strict=True))})
+    rows = _grouped(sql, params, months=grouping == "month")
     if grouping != "field":
         return rows
     fields = dict(Procedure.objects.filter(pk__in=[r["grp"] for r in rows]).values_list("pk", "field_id"))
@@ -338,12 +331,19 @@ def _cell_rows(period: Period, by: str, scope: Scope, *, agency, commune, field,
     column = f"p.{qn('field_id')}" if by == "field" else f"c.{qn(GROUP_COLUMN[by])}"
     sums = ", ".join(f"SUM(c.{qn(n)})" for n in facts.COUNTERS)
     sql = f"SELECT {column}, {sums} FROM {table} c{join} WHERE {' AND '.join(where)} GROUP BY {column}"
+    return _grouped(sql, params, months=by == "month")
+
+
+def _grouped(sql: str, params: list, *, months: bool) -> list[dict]:
+    """Run a ``SELECT grp, SUM(counter)… GROUP BY grp``: rows ``{"grp": …, counter: sum, …}``."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     rows = []
     for grp, *values in fetched:
-        if by == "month" and isinstance(grp, str):  # SQLite returns the date as text
+        if months and isinstance(grp, str):  # SQLite returns the date as text
             grp = dt.date.fromisoformat(grp)
         rows.append({"grp": grp, **dict(zip(facts.COUNTERS, values, strict=True))})
     return rows

@@ -47,53 +47,29 @@ class Command(LocalisedCommand):
         for pk in report.orphan_facts[:limit]:
             self.stdout.write(_("Hồ sơ %(pk)s không còn nhưng vẫn có đóng góp đang lưu") % {"pk": pk})
         self._more(len(report.orphan_facts), limit)
-        printed = 0
-        for d in report.cell_diffs:
-            k = d.key
-            for counter, maintained, recomputed in d.counters():
-                if limit is not None and printed >= limit:
-                    break
-                printed += 1
-                self.stdout.write(
-                    _(
-                        "Ô %(month)s cơ quan %(agency)s xã %(unit)s thủ tục %(procedure)s kênh %(channel)s: "
-                        "%(counter)s đang duy trì %(maintained)s, tính lại %(recomputed)s"
-                    )
-                    % {
-                        "month": f"{k.month:%m/%Y}",
-                        "agency": k.agency_id,
-                        "unit": k.unit_id,
-                        "procedure": k.procedure_id,
-                        "channel": k.channel,
-                        "counter": counter,
-                        "maintained": maintained,
-                        "recomputed": recomputed,
-                    }
-                )
+        cell_line = _(
+            "Ô %(month)s cơ quan %(agency)s xã %(unit)s thủ tục %(procedure)s kênh %(channel)s: "
+            "%(counter)s đang duy trì %(maintained)s, tính lại %(recomputed)s"
+        )
+        self._counters(
+            report.cell_diffs,
+            limit,
+            cell_line,
+            lambda k: {"agency": k.agency_id, "unit": k.unit_id, "procedure": k.procedure_id, "channel": k.channel},
+        )
         values_wrong = report.values_wrong
         self._more(values_wrong, limit)
-        printed = 0
+        rollup_line = _(
+            "Tổng hợp tháng %(month)s theo %(dimension)s %(key)s: "
+            "%(counter)s đang duy trì %(maintained)s, tính lại %(recomputed)s"
+        )
         dimensions = {"a": _("cơ quan"), "u": _("xã"), "p": _("thủ tục")}
-        for d in report.rollup_diffs:
-            k = d.key
-            for counter, maintained, recomputed in d.counters():
-                if limit is not None and printed >= limit:
-                    break
-                printed += 1
-                self.stdout.write(
-                    _(
-                        "Tổng hợp tháng %(month)s theo %(dimension)s %(key)s: "
-                        "%(counter)s đang duy trì %(maintained)s, tính lại %(recomputed)s"
-                    )
-                    % {
-                        "month": f"{k.month:%m/%Y}",
-                        "dimension": dimensions.get(k.dimension, k.dimension),
-                        "key": k.key,
-                        "counter": counter,
-                        "maintained": maintained,
-                        "recomputed": recomputed,
-                    }
-                )
+        self._counters(
+            report.rollup_diffs,
+            limit,
+            rollup_line,
+            lambda k: {"dimension": dimensions.get(k.dimension, k.dimension), "key": k.key},
+        )
         self._more(report.rollup_values_wrong, limit)
         rate = r.dossiers / r.seconds if r.seconds > 0 else 0.0
         self.stdout.write(
@@ -126,6 +102,26 @@ class Command(LocalisedCommand):
             self.stdout.write(self.style.SUCCESS(summary + " " + _("Đã sửa theo số tính lại.")))
             return
         raise CommandError(summary + " " + _("Chạy lại với --fix để sửa."), returncode=1)
+
+    def _counters(self, diffs, limit: int | None, line, values) -> None:
+        """One line per differing counter of each row (``line % {month, counter, maintained, recomputed,
+        **values(key)}``), at most ``limit`` lines."""
+        printed = 0
+        for d in diffs:
+            for counter, maintained, recomputed in d.counters():
+                if limit is not None and printed >= limit:
+                    return
+                printed += 1
+                self.stdout.write(
+                    line
+                    % {
+                        "month": f"{d.key.month:%m/%Y}",
+                        "counter": counter,
+                        "maintained": maintained,
+                        "recomputed": recomputed,
+                        **values(d.key),
+                    }
+                )
 
     def _more(self, total: int, limit: int | None) -> None:
         if limit is not None and total > limit:
