@@ -322,6 +322,25 @@ def reads(args) -> None:
             print(f"  dashboard {dashboard}: status {probe.status_code}, not measured")
     else:
         print("  dashboard: no URL named backoffice:kpi, not measured")
+    # A commune officer's own page: the scope is "my agencies or what was received at my commune" (cells, not the
+    # rollup, since one cell can be in both).
+    officer = User.objects.filter(username="tiepnhan.hacthanh").first()
+    if officer is not None and dashboard:
+        own = Client()
+        own.force_login(officer)
+        label = "commune officer's own scope, by procedure"
+        query = {"period": period_text, "by": "procedure"}
+
+        def own_api(query=query):
+            response = own.get("/api/v1/kpi/indicators", query)
+            assert response.status_code == 200, response.status_code
+
+        def own_page(query=query):
+            response = own.get(dashboard, query)
+            assert response.status_code == 200, response.status_code
+
+        results.append(("HTTP API", label, timed(own_api, args.runs), TARGET_ONE_P95_MS))
+        results.append(("dashboard page", label, timed(own_page, max(10, args.runs // 2)), TARGET_ONE_P95_MS))
     try:
         listing = reverse("backoffice:kpi-dossiers")
     except NoReverseMatch:
