@@ -206,6 +206,8 @@ def test_rebuild_in_parallel_processes_gives_the_same_sums():
     the command falls back to one process (and says so through ``jobs``)."""
     from django.db import connection
 
+    # Runs last, maybe after another transactional test emptied the database: the reference data first.
+    call_command("load_demo", "--quiet-logins", stdout=io.StringIO())
     history.generate(300, 2, seed=5, end_month=END, now=NOW, events=False)
     one = rebuild.check()
     two = rebuild.check(jobs=2)
