@@ -25,7 +25,7 @@ from congso.catalog.choices import ProcedureLevel
 from congso.catalog.models import FeeLine, Procedure, WorkflowDefinition, WorkflowStatus
 from congso.catalog.publishing import PublishError, access_workflow_for_admin, publish_draft
 from congso.catalog.selectors import latest_workflows, workflow_for_procedure
-from congso.dossiers.access import who_for
+from congso.dossiers.access import request_who
 from congso.geo.choices import AgencyKind
 from congso.workcalendar.choices import OverrideKind, OverrideStatus
 from congso.workcalendar.models import CalendarOverride
@@ -38,7 +38,7 @@ OVERRIDE_FIELDS = ("date", "kind", "name", "source_document", "status")
 
 def _who(request):
     """The caller, if they administer at least one agency; anyone else gets a 404."""
-    who = who_for(request.user)
+    who = request_who(request)
     if not staff.is_administrator(who):
         raise Http404
     return who

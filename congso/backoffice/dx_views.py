@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from congso.dossiers.access import who_for
+from congso.dossiers.access import request_who
 from congso.dossiers.files import path_for
 from congso.geo.models import AdministrativeUnit
 from congso.kpi import governance
@@ -34,7 +34,7 @@ VALUE_FIELDS = ("unit", "value", "note")
 
 
 def _who(request):
-    who = who_for(request.user)
+    who = request_who(request)
     if not who.is_staff_member:
         raise Http404
     return who

@@ -19,14 +19,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from congso.accounts import staff
-from congso.dossiers.access import who_for
+from congso.dossiers.access import request_who
 from congso.kpi import ranking, score_config, selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _officer(request):
-    who = who_for(request.user)
+    who = request_who(request)
     scope = selectors.scope_for(who)
     if scope is None:
         raise Http404

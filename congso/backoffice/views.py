@@ -27,7 +27,7 @@ from congso.backoffice import queues
 from congso.backoffice.forms import IntakeForm
 from congso.catalog.models import Procedure
 from congso.dossiers import actions as A
-from congso.dossiers.access import access_dossier, who_for
+from congso.dossiers.access import access_dossier, request_who
 from congso.dossiers.choices import FileKind, State
 from congso.dossiers.models import DossierEvent, InternalNote
 from congso.dossiers.selectors import clock_view, step_views, why_late
@@ -39,7 +39,7 @@ INT_FIELDS = ("assignee_id", "agency_id", "amount", "result_copies")
 
 
 def _who(request):
-    who = who_for(request.user)
+    who = request_who(request)
     if not who.is_staff_member:
         raise Http404
     return who

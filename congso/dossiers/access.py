@@ -89,6 +89,16 @@ def who_for(user, scope_agency_id: int | None = None) -> Who:
     )
 
 
+def request_who(request) -> Who:
+    """``who_for(request.user)``, worked out once per request: the view and the back office's header
+    (``backoffice.context.office``) share it instead of asking the database twice."""
+    who = getattr(request, "_congso_who", None)
+    if who is None or who.user is not request.user:
+        who = who_for(request.user)
+        request._congso_who = who
+    return who
+
+
 def officer_dossiers(who: Who) -> QuerySet[Dossier]:
     """Dossiers an officer may see: province-wide roles see all; others those touching their agencies."""
     qs = Dossier.objects.all()
