@@ -81,6 +81,7 @@ def _fresh_calendar_cache():
     from congso.api.v1.auth import forget_tokens
     from congso.catalog.selectors import forget_vocabulary, forget_workflows
     from congso.geo.selectors import forget_agencies
+    from congso.kpi.selectors import forget_labels, forget_score_rules
     from congso.national.messages import forget_field_codes
     from congso.notify.actions import forget_templates
     from congso.payments.selectors import forget_fee_schedules
@@ -95,6 +96,8 @@ def _fresh_calendar_cache():
         forget_field_codes,
         forget_fee_schedules,
         forget_templates,
+        forget_labels,
+        forget_score_rules,
     )
     for forget in caches:
         forget()

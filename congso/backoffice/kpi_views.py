@@ -30,12 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from congso.catalog.models import Field, Procedure
 from congso.core.text import nfc
-from congso.dossiers.access import who_for
+from congso.dossiers.access import request_who
 from congso.dossiers.choices import State
 from congso.dossiers.models import Dossier, DossierEvent
-from congso.geo.models import AdministrativeUnit, Agency
+from congso.geo.models import Agency
 from congso.kpi import facts, scoring, selectors
 
 BY_CHOICES = {
@@ -102,7 +101,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # ---- request parsing ------------------------------------------------------------------------------------------------
 def _scope(request) -> selectors.Scope:
     """The caller's scope; anyone who is not an officer gets a 404 (the pages do not exist for them)."""
-    scope = selectors.scope_for(who_for(request.user))
+    scope = selectors.scope_for(request_who(request))
     if scope is None:
         raise Http404
     return scope
@@ -236,21 +235,6 @@ def _next_levels(sel: Selection):
         return lambda key: prefix + sel.query(**{name: key}, **changes)
     head, tail = query.split(_KEY)
     return lambda key: f"{prefix}{head}{quote_plus(str(key))}{tail}"
-
-
-def _labels(sel: Selection) -> dict[str, str]:
-    """The names of the selected filters (one small query each)."""
-    out = {}
-    if sel.agency:
-        out["agency"] = Agency.objects.filter(pk=sel.agency).values_list("name", flat=True).first() or ""
-    if sel.commune:
-        out["commune"] = AdministrativeUnit.objects.filter(pk=sel.commune).values_list("name", flat=True).first() or ""
-    if sel.field:
-        out["field"] = Field.objects.filter(pk=sel.field).values_list("name", flat=True).first() or ""
-    if sel.procedure:
-        row = Procedure.objects.filter(pk=sel.procedure).values_list("national_code", "name").first()
-        out["procedure"] = f"{row[0]} {row[1]}".strip() if row else ""
-    return out
 
 
 def _crumbs(sel: Selection, scope: selectors.Scope, labels: dict, *, listing: bool = False) -> list[tuple[str, str]]:
@@ -413,14 +397,13 @@ def index(request):
     scope = _scope(request)
     try:
         sel = _selection(request)
-        selectors.check_filters(scope, **sel.filters)
+        labels = selectors.check_filters(scope, **sel.filters)
     except selectors.KpiError as exc:
         if exc.status == 404:
             return _error_page(request, exc)
         sel = Selection(period_text=nfc(request.GET.get("period", "")).strip()[:40])
         context = {**_form_context(sel, scope), "error": exc.message, "error_field": exc.field}
         return render(request, "backoffice/kpi_index.html", context, status=exc.status)
-    labels = _labels(sel)
     context = {
         **_form_context(sel, scope),
         **_dashboard(sel, scope),
@@ -531,7 +514,7 @@ def _rows(dossiers) -> list[ListRow]:
 
 def _list_selection(request, scope):
     sel = _selection(request)
-    selectors.check_filters(scope, **sel.filters)
+    labels = selectors.check_filters(scope, **sel.filters)
     if not (sel.agency or sel.commune or sel.procedure):
         raise selectors.KpiError(
             _("Chọn một cơ quan, một xã, phường hoặc một thủ tục để xem danh sách hồ sơ."), field="agency"
@@ -541,7 +524,7 @@ def _list_selection(request, scope):
         raise selectors.KpiError(
             _("Loại hồ sơ không hợp lệ; chọn: %(names)s.") % {"names": ", ".join(LIST_COUNTERS)}, field="counter"
         )
-    return sel, counter
+    return sel, counter, labels
 
 
 def _list_queryset(sel, scope, counter):
@@ -573,10 +556,9 @@ def _list_queryset(sel, scope, counter):
 def dossiers(request):
     scope = _scope(request)
     try:
-        sel, counter = _list_selection(request, scope)
+        sel, counter, labels = _list_selection(request, scope)
     except selectors.KpiError as exc:
         return _error_page(request, exc)
-    labels = _labels(sel)
     qs = _list_queryset(sel, scope, counter)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     cells = selectors.cells(sel.period, scope=scope, rollup=sel.rollup, **sel.filters).aggregate(
@@ -747,7 +729,7 @@ def dossiers_export(request):
     """The drill-down's dossier list as XLSX (up to MAX_EXPORT rows)."""
     scope = _scope(request)
     try:
-        sel, counter = _list_selection(request, scope)
+        sel, counter, _labels = _list_selection(request, scope)
     except selectors.KpiError as exc:
         return _error_page(request, exc)
     wb = _workbook()

@@ -80,7 +80,11 @@ def on_sync_acknowledged(sender=None, dossier_id=None, **_kwargs) -> None:
 
 
 def connect() -> None:
+    from congso.catalog.models import Field, Procedure
     from congso.feedback.models import Complaint, Rating
+    from congso.geo.models import AdministrativeUnit, Agency
+    from congso.kpi.models import ScoreGroup
+    from congso.kpi.selectors import forget_labels, forget_score_rules
     from congso.national.signals import sync_acknowledged
     from congso.payments.models import Obligation
 
@@ -91,3 +95,13 @@ def connect() -> None:
     post_save.connect(on_complaint_saved, sender=Complaint, dispatch_uid="kpi-complaint-saved")
     post_delete.connect(on_complaint_deleted, sender=Complaint, dispatch_uid="kpi-complaint-deleted")
     sync_acknowledged.connect(on_sync_acknowledged, dispatch_uid="kpi-dvcqg-acknowledged")
+    # The selectors' per-process caches of names and score rules: a change saved here clears them at once.
+    for model in (Agency, AdministrativeUnit, Field, Procedure):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_labels, sender=model, dispatch_uid=f"kpi-forget-labels-{signal is post_save}-{model.__name__}"
+            )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            forget_score_rules, sender=ScoreGroup, dispatch_uid=f"kpi-forget-score-rules-{signal is post_save}"
+        )

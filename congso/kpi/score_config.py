@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from congso.accounts import staff
-from congso.kpi import ranking, scoring
+from congso.kpi import ranking, scoring, selectors
 from congso.kpi.models import ScoreGroup
 
 TOTAL = Decimal(100)  # Decision 766/QĐ-TTg: the index is scored out of 100 points
@@ -193,6 +193,7 @@ def update_score_groups(who, typed: Mapping[str, Mapping[str, object]]) -> list[
             changed.append(g)
         if changed:
             transaction.on_commit(ranking.forget_public_rankings)
+            transaction.on_commit(selectors.forget_score_rules)  # again after the commit: no reader refilled it early
     return changed
 
 

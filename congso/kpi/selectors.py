@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -349,21 +350,34 @@ def _grouped(sql: str, params: list, *, months: bool) -> list[dict]:
     return rows
 
 
-def check_filters(scope: Scope, *, agency=None, commune=None, field=None, procedure=None) -> None:
-    """Unknown or foreign filters are a 404 (DESIGN §4.3: a foreign object's existence is not disclosed)."""
-    if agency is not None and not (
-        (scope.everything or agency in scope.agency_ids) and Agency.objects.filter(pk=agency).exists()
-    ):
-        raise KpiError(_("Không tìm thấy cơ quan."), field="agency", status=404)
-    if commune is not None and not (
-        (scope.everything or scope.beyond_communes or commune in scope.unit_ids)
-        and AdministrativeUnit.objects.filter(pk=commune).exists()
-    ):
-        raise KpiError(_("Không tìm thấy xã, phường."), field="commune", status=404)
-    if field is not None and not Field.objects.filter(pk=field).exists():
-        raise KpiError(_("Không tìm thấy lĩnh vực."), field="field", status=404)
-    if procedure is not None and not Procedure.objects.filter(pk=procedure).exists():
-        raise KpiError(_("Không tìm thấy thủ tục."), field="procedure", status=404)
+def check_filters(scope: Scope, *, agency=None, commune=None, field=None, procedure=None) -> dict[str, str]:
+    """Unknown or foreign filters are a 404 (DESIGN §4.3: a foreign object's existence is not disclosed).
+
+    Returns the names of the filters given (``{"agency": "Sở Tư pháp …", …}``), read through the same cache as
+    the groups' names: proving that a filter exists costs a page nothing more."""
+    names: dict[str, str] = {}
+    if agency is not None:
+        name = _labels("agency", [agency]).get(agency) if scope.everything or agency in scope.agency_ids else None
+        if name is None:
+            raise KpiError(_("Không tìm thấy cơ quan."), field="agency", status=404)
+        names["agency"] = name
+    if commune is not None:
+        allowed = scope.everything or scope.beyond_communes or commune in scope.unit_ids
+        name = _labels("commune", [commune]).get(commune) if allowed else None
+        if name is None:
+            raise KpiError(_("Không tìm thấy xã, phường."), field="commune", status=404)
+        names["commune"] = name
+    if field is not None:
+        name = _labels("field", [field]).get(field)
+        if name is None:
+            raise KpiError(_("Không tìm thấy lĩnh vực."), field="field", status=404)
+        names["field"] = name
+    if procedure is not None:
+        name = _labels("procedure", [procedure]).get(procedure)
+        if name is None:
+            raise KpiError(_("Không tìm thấy thủ tục."), field="procedure", status=404)
+        names["procedure"] = name
+    return names
 
 
 def indicators(
@@ -412,30 +426,69 @@ def indicators(
     }
 
 
+# Names of agencies, communes, fields and procedures, cached briefly per process like ``geo.selectors``' agencies:
+# they change a few times a year, and a unit's page would otherwise spend a round trip on them at every read. A
+# change saved in this process clears the cache at once (``forget_labels``, connected in ``kpi.receivers``).
+LABEL_CACHE_SECONDS = 30.0
+_label_cache: dict[tuple[str, int], tuple[float, str]] = {}
+
+
+def forget_labels(**_kwargs) -> None:
+    _label_cache.clear()
+
+
+def _fetch_labels(by: str, keys: list) -> dict:
+    if by == "agency":
+        return dict(Agency.objects.filter(pk__in=keys).order_by().values_list("pk", "name"))
+    if by == "commune":
+        return dict(AdministrativeUnit.objects.filter(pk__in=keys).order_by().values_list("pk", "name"))
+    if by == "field":
+        return dict(Field.objects.filter(pk__in=keys).order_by().values_list("pk", "name"))
+    rows = Procedure.objects.filter(pk__in=keys).order_by().values_list("pk", "national_code", "name")
+    return {pk: f"{code} {name}".strip() for pk, code, name in rows}
+
+
 def _labels(by: str, keys: list) -> dict:
+    """``{key: name}`` of the groups' keys (an unknown key is left out); one query for those not cached."""
     if not keys:
         return {}
-    if by == "agency":
-        return dict(Agency.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "commune":
-        return dict(AdministrativeUnit.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "field":
-        return dict(Field.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "procedure":
-        return {
-            pk: f"{code} {name}".strip()
-            for pk, code, name in Procedure.objects.filter(pk__in=keys).values_list("pk", "national_code", "name")
-        }
-    return {k: f"{k:%m/%Y}" for k in keys}
+    if by == "month":
+        return {k: f"{k:%m/%Y}" for k in keys}
+    now = time.monotonic()
+    out, missing = {}, []
+    for key in keys:
+        hit = _label_cache.get((by, key))
+        if hit is not None and hit[0] > now:
+            out[key] = hit[1]
+        else:
+            missing.append(key)
+    if missing:
+        expires = now + LABEL_CACHE_SECONDS
+        for key, label in _fetch_labels(by, missing).items():
+            _label_cache[(by, key)] = (expires, label)
+            out[key] = label
+    return out
 
 
 # ---- Decision 766 score rules ---------------------------------------------------------------------------------------
+_score_rules_cache: list = []  # [(expires, rules)]
+
+
+def forget_score_rules(**_kwargs) -> None:
+    _score_rules_cache.clear()
+
+
 def score_rules() -> tuple:
     """The active score groups as configured by the province (``ScoreGroup``), in order; the domain's estimates
-    (``scoring.DEFAULT_RULES``) when the table is empty."""
+    (``scoring.DEFAULT_RULES``) when the table is empty. Cached per process for ``LABEL_CACHE_SECONDS``; a
+    change saved in this process clears it at once (``forget_score_rules``)."""
     from congso.kpi.models import ScoreGroup
     from congso.kpi.scoring import DEFAULT_RULES, GroupRule
 
+    now = time.monotonic()
+    if _score_rules_cache and _score_rules_cache[0][0] > now:
+        return _score_rules_cache[0][1]
     rows = ScoreGroup.objects.filter(active=True).order_by("position", "key")
-    rules = tuple(GroupRule(g.key, g.name, g.indicator, g.maximum, g.threshold) for g in rows)
-    return rules or DEFAULT_RULES
+    rules = tuple(GroupRule(g.key, g.name, g.indicator, g.maximum, g.threshold) for g in rows) or DEFAULT_RULES
+    _score_rules_cache[:] = [(now + LABEL_CACHE_SECONDS, rules)]
+    return rules

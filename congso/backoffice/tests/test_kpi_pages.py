@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from congso.backoffice.tests import kpi_dataset
+from congso.catalog.models import Procedure
 from congso.dossiers.models import Dossier
 from congso.dossiers.tests.helpers import user
 from congso.kpi import facts
@@ -336,6 +337,29 @@ def test_a_page_is_a_handful_of_queries_over_the_cells(ds, django_assert_max_num
             ).status_code
             == 200
         )
+
+
+def test_one_units_page_reads_its_cells_and_its_trend_and_little_else(ds, django_assert_max_num_queries):
+    admin = client("quantri")
+    params = {"period": "2026-11", "by": "procedure", "agency": ds.h.pc.pk}
+    assert admin.get(INDEX, params).status_code == 200  # warms the session and the cached names and rules
+    # The session, the user, the caller's roles (shared with the header), the unit's cells, its 12-month trend.
+    with django_assert_max_num_queries(5):
+        response = admin.get(INDEX, params)
+    assert response.status_code == 200 and ds.h.pc.name in response.content.decode()
+
+
+def test_a_renamed_agency_or_procedure_shows_its_new_name_at_once(ds):
+    admin = client("quantri")
+    procedure = Procedure.objects.get(pk=ds.d["N1"].procedure_id)
+    params = {"period": "2026-11", "by": "procedure", "agency": ds.h.pc.pk}
+    assert procedure.name in admin.get(INDEX, params).content.decode()
+    ds.h.pc.name = "Ủy ban nhân dân phường Hạc Thành (tên mới)"
+    ds.h.pc.save()
+    procedure.name = "Đăng ký khai sinh (tên mới)"
+    procedure.save()
+    page = admin.get(INDEX, params).content.decode()
+    assert "Ủy ban nhân dân phường Hạc Thành (tên mới)" in page and "Đăng ký khai sinh (tên mới)" in page
 
 
 # ---- exports ------------------------------------------------------------------------------------------------------
