@@ -112,7 +112,10 @@ def scope_for(who) -> Scope | None:
         return None
     if who.province_wide:
         return Scope(everything=True)
-    agencies = list(Agency.objects.filter(pk__in=who.agency_ids).values_list("pk", "kind", "unit_id"))
+    from congso.geo.selectors import cached_agency  # the agencies cached briefly per process (geo.selectors)
+
+    found = (cached_agency(pk) for pk in sorted(who.agency_ids))
+    agencies = [(a.pk, a.kind, a.unit_id) for a in found if a is not None]
     return Scope(
         agency_ids=frozenset(pk for pk, _kind, _unit in agencies),
         unit_ids=frozenset(unit for _pk, kind, unit in agencies if kind in LOCAL_KINDS),
